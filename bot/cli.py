@@ -1,0 +1,82 @@
+"""Command line: `run_bot.py [ask|ingest] ...`, and the choice between the
+terminal chat and Telegram when no subcommand is given."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+
+from bot.config import Config, ConfigError, load_config
+from bot.knowledge import KnowledgeBase
+from bot.messages import t
+from bot.terminal import chat, render_answer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py",
+        description="Answers questions about news articles: in Telegram when TELEGRAM_BOT_TOKEN is set, "
+                    "otherwise in this terminal.",
+    )
+    parser.add_argument("--webhook", metavar="URL",
+                        help="receive Telegram updates by webhook at this public URL instead of long polling")
+    sub = parser.add_subparsers(dest="command")
+    ask = sub.add_parser("ask", help="answer a question and exit")
+    ask.add_argument("question", help="the question, or - to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ingest = sub.add_parser("ingest", help="load article files or folders into the database")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    return parser
+
+
+def _questions(argument: str) -> list[str] | None:
+    if argument != "-":
+        return [argument]
+    return None  # read lazily from stdin
+
+
+def run_ask(kb: KnowledgeBase, question: str, as_json: bool) -> int:
+    def answer(text: str) -> str:
+        result = kb.ask(text)
+        if as_json:
+            return json.dumps(result.to_json(t("not_found")), ensure_ascii=False)
+        return render_answer(result, kb)
+
+    lines = _questions(question)
+    for text in lines if lines is not None else (line.rstrip("\n") for line in sys.stdin):
+        print(answer(text), flush=True)
+    return 0
+
+
+def run_ingest(kb: KnowledgeBase, paths: list[str]) -> int:
+    report = kb.ingest(paths)
+    print("\n".join(report.lines()))
+    return 1 if report.refused and not (report.added or report.updated or report.skipped) else 0
+
+
+def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | None], int] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command is None and config.token:
+        if run_telegram is None:
+            from handlers.app import run  # the Telegram layer is imported only when used
+
+            run_telegram = run
+        return run_telegram(config, args.webhook)
+    # The command line loads the bundled articles on first start like the bot does, except for
+    # `ingest`, whose job is precisely to say what it loads.
+    kb = KnowledgeBase(config.db_path, None if args.command == "ingest" else config.articles_dir)
+    if args.command == "ask":
+        return run_ask(kb, args.question, args.json)
+    if args.command == "ingest":
+        return run_ingest(kb, args.paths)
+    chat(kb)
+    return 0

@@ -1,0 +1,174 @@
+"""Facts in a sentence: numbers with their unit, percentages, money, dates,
+people, organisations and places.
+
+Rules over the surface text, fast enough to run on every sentence at ingest.
+Numbers may be digits ("1 000", "10,5") or French number words ("deux
+heures"). Names are runs of capitalised words; whether a name is a person,
+an organisation or a place is decided from its shape and the words around it
+("basée à San Francisco" is a place, "le PDG, Jesse Powell" a person).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.articles import MONTHS, parse_date
+from bot.text import STOPWORDS, fold, is_known_word
+
+KINDS = ("percentage", "money", "number", "date", "person", "organisation", "place")
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    text: str  # the span as written in the sentence
+    value: str  # normalised: digits, ISO date or the name
+    unit: str | None = None
+    start: int = 0
+
+
+NUMBER_WORDS = {
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
+    "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+    "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100,
+    "mille": 1000, "dizaine": 10, "douzaine": 12, "vingtaine": 20, "trentaine": 30,
+    "centaine": 100, "centaines": 100, "milliers": 1000, "millions": 1_000_000,
+    "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "hundred": 100, "thousand": 1000,
+    "hundreds": 100, "thousands": 1000,
+}
+TIME_UNITS = {"seconde", "secondes", "minute", "minutes", "heure", "heures", "jour", "jours",
+              "semaine", "semaines", "mois", "an", "ans", "année", "années", "h", "hours", "days"}
+_CURRENCY = r"(?:€|\$|£|euros?|dollars?|usd|eur|livres?|francs?|bitcoins?|btc)"
+_SCALE = r"(?:\s+(?:mille|millions?|milliards?|billions?|k|m|md|mds))?"
+_NUM = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_MODIFIER = r"(?:(?:plus|moins|près|pres|environ|quelque|au moins|jusqu[’']à)\s+(?:de\s+|d[’'])?)?"
+_WORD_NUM = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+_PERCENT = re.compile(rf"(?<![\w.,])({_NUM})\s?(?:%|pour\s?cent|pourcent|percent)", re.IGNORECASE)
+_MONEY = re.compile(
+    rf"(?<![\w.,])(?:({_NUM}){_SCALE}\s?(?:de\s+|d[’'])?{_CURRENCY}\b|[$€£]\s?({_NUM}){_SCALE})",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(
+    rf"(?<![\w.,]){_MODIFIER}(?:({_NUM})|\b({_WORD_NUM})\b)(?:\s+(?:de\s+|d[’']))?"
+    rf"(?:\s*([A-Za-zÀ-ÿ][\w-]*))?",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:er)?\s+(?:{_MONTH})\.?(?:\s+\d{{4}})?|(?:{_MONTH})\s+\d{{4}}|"
+    rf"(?:{_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"(?:en|in|depuis|since|fin|début|debut)\s+(?:1[89]|20)\d{{2}})\b",
+    re.IGNORECASE,
+)
+_NAME_TOKEN = r"[A-ZÀ-Þ][\w’'.-]*"
+_NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:de|du|des|d[’']|la|van|von|del)\s*)?{_NAME_TOKEN})*")
+
+_PLACE_CUES = re.compile(
+    r"(?:basée?s?|située?s?|installée?s?|implantée?s?|siège|ville|pays|région|née?s?|vit|habite|"
+    r"based|located|headquartered)\s+(?:à|a|en|au|aux|in|at|de)\s*$|\b(?:en|au|aux|in)\s*$",
+    re.IGNORECASE,
+)
+_PERSON_CUES = re.compile(
+    r"(?:pdg|ceo|directeur|directrice|président|présidente|fondateur|fondatrice|cofondateur|"
+    r"ministre|porte-parole|patron|patronne|dirigeant|dirigeante|m\.|mme|monsieur|madame|"
+    r"selon|founder|chief|president|mr\.?|mrs\.?|ms\.?)\b[\w\s,’'-]{0,20}$",
+    re.IGNORECASE,
+)
+_ORG_WORDS = {"inc", "sa", "sas", "ltd", "group", "groupe", "banque", "bank", "société", "corp",
+              "université", "university", "agence", "ministère", "association", "fondation",
+              "commission", "conseil", "exchange"}
+
+
+def _number_value(digits: str | None, word: str | None) -> str:
+    if digits:
+        return re.sub(r"[ \u00a0\u202f]", "", digits).replace(",", ".")
+    return str(NUMBER_WORDS[word.lower()])
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(start < t_end and t_start < end for t_start, t_end in taken)
+
+
+def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
+    facts: list[Fact] = []
+    for match in _PERCENT.finditer(sentence):
+        facts.append(Fact("percentage", match.group(), _number_value(match.group(1), None) + "%",
+                          "%", match.start()))
+        taken.append(match.span())
+    for match in _MONEY.finditer(sentence):
+        if not _overlaps(*match.span(), taken):
+            facts.append(Fact("money", match.group(), _number_value(match.group(1) or match.group(2), None),
+                              None, match.start()))
+            taken.append(match.span())
+    for match in _DATE.finditer(sentence):
+        if not _overlaps(*match.span(), taken):
+            iso = parse_date(match.group())
+            year = re.search(r"\d{4}", match.group())
+            facts.append(Fact("date", match.group(), iso or (year.group() if year else fold(match.group())),
+                              None, match.start()))
+            taken.append(match.span())
+    for match in _QUANTITY.finditer(sentence):
+        digits, word, unit = match.groups()
+        if _overlaps(*match.span(), taken):
+            continue
+        if unit and (fold(unit) in STOPWORDS or unit[:1].isupper()):
+            unit = None
+        if word and unit is None:
+            continue  # a bare number word ("neuf") is too often not a number
+        end = match.end() if unit else match.end(1 if digits else 2)
+        text = sentence[match.start():end].strip()
+        if digits and unit is None and re.fullmatch(r"(?:1[89]|20)\d{2}", digits):
+            facts.append(Fact("date", text, digits, None, match.start()))
+        else:
+            facts.append(Fact("number", text, _number_value(digits, word), unit, match.start()))
+        taken.append((match.start(), end))
+    return facts
+
+
+def _entity_kind(name: str, before: str) -> str:
+    tokens = name.split()
+    if _PLACE_CUES.search(before):
+        return "place"
+    if any(fold(t).strip(".") in _ORG_WORDS for t in tokens):
+        return "organisation"
+    if _PERSON_CUES.search(before) and len(tokens) >= 2:
+        return "person"
+    if 2 <= len(tokens) <= 4 and all(t[:1].isupper() for t in tokens):
+        # "à San Francisco" after a bare preposition is a place; otherwise a full name.
+        return "place" if re.search(r"\b(?:à|a|de)\s*$", before) else "person"
+    return "organisation"
+
+
+def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
+    facts: list[Fact] = []
+    for match in _NAME.finditer(sentence):
+        name = match.group().rstrip(".’'-")
+        tokens = re.sub(r"^[DLdl][’']", "", name).split()  # "D’autres", "L’Europe"
+        while tokens and fold(tokens[0]) in STOPWORDS:
+            tokens = tokens[1:]  # "Selon Jesse Powell" -> "Jesse Powell"
+        if not tokens or not tokens[0][:1].isupper() or _overlaps(match.start(), match.end(), taken):
+            continue
+        name = " ".join(tokens)
+        start = match.start() + match.group().index(tokens[0])
+        at_sentence_start = not sentence[:start].strip(" «\"“-—(")
+        if at_sentence_start and len(tokens) == 1 and is_known_word(tokens[0].lower()):
+            continue  # an ordinary word capitalised because it opens the sentence
+        if len(tokens) == 1 and (len(name) < 2 or (name.isupper() and is_known_word(name.lower()))):
+            continue
+        if fold(name) in STOPWORDS or fold(name) in MONTHS:
+            continue
+        facts.append(Fact(_entity_kind(name, sentence[:start]), name, name, None, start))
+    return facts
+
+
+def extract_facts(sentence: str) -> list[Fact]:
+    """All facts found in one sentence, in order of appearance."""
+    taken: list[tuple[int, int]] = []
+    facts = _numbers(sentence, taken) + _entities(sentence, taken)
+    return sorted(facts, key=lambda f: f.start)
+
+
+def is_time_unit(unit: str | None) -> bool:
+    return unit is not None and unit.lower() in TIME_UNITS

@@ -1,0 +1,192 @@
+"""The knowledge base: one object that the terminal chat, the CLI and the
+Telegram handlers all talk to.
+
+It owns the database connection and the in-memory vocabulary, and refreshes
+the vocabulary whenever another process (a separate `ingest`) changed the
+database, so new articles are answerable at once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import storage
+from bot.answers import Answer, ArticleRef, Quote, compose, needs_previous
+from bot.ingest import IngestReport, OnSaved, ingest_paths
+from bot.lexicon import Lexicon
+from bot.questions import read_question
+from bot.search import Candidate, Searcher
+from bot.summaries import SentenceInfo, key_sentences
+from bot.text import fold
+
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass
+class Summary:
+    article: ArticleRef
+    headings: list[str]
+    key_sentences: list[str]
+
+
+class KnowledgeBase:
+    def __init__(self, db_path: str | Path, articles_dir: str | Path | None = None,
+                 semantic: bool = True) -> None:
+        self.db = storage.open_database(db_path)
+        self.semantic = semantic
+        self._lock = threading.RLock()  # one connection, shared by threads of the terminal and the bot
+        self._generation = -1
+        if articles_dir is not None and Path(articles_dir).is_dir():
+            self.ingest([articles_dir])
+        self.refresh()
+
+    # --- freshness -------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Reload the vocabulary if the database changed since last time; True if it did."""
+        with self._lock:
+            current = storage.generation(self.db)
+            if current == self._generation:
+                return False
+            self.lexicon = Lexicon.from_db(self.db, self.semantic)
+            self.searcher = Searcher(self.db, self.lexicon)
+            self._generation = current
+            return True
+
+    def ingest(self, paths: list[str | Path], on_saved: OnSaved | None = None) -> IngestReport:
+        with self._lock:
+            report = ingest_paths(self.db, paths, on_saved)
+        self.refresh()
+        return report
+
+    # --- questions -------------------------------------------------------------
+
+    def ask(self, text: str) -> Answer:
+        """Answer a question from the articles (or say that nothing answers it)."""
+        text = (text or "")[:MAX_QUESTION_CHARS]
+        self.refresh()
+        with self._lock:
+            question = read_question(text)
+            if not question.words:
+                return Answer(text, False)
+            expansions, ranked = self.searcher.search(question)
+            return compose(question, expansions, ranked, self._quote_text, self.article_ref)
+
+    def _quote_text(self, candidate: Candidate) -> str:
+        if candidate.position > 0 and needs_previous(candidate.text):
+            row = self.db.execute(
+                "SELECT text FROM sentences WHERE article_id = ? AND position = ? AND paragraph = ?",
+                [candidate.article_id, candidate.position - 1, candidate.paragraph],
+            ).fetchone()
+            if row:
+                return f"{row[0]} {candidate.text}"
+        return candidate.text
+
+    def quotes(self, words: str, limit: int = 5) -> list[Quote]:
+        """Sentences that contain every given word (spelling tolerated), verbatim."""
+        self.refresh()
+        with self._lock:
+            question = read_question(words[:MAX_QUESTION_CHARS])
+            if not question.words:
+                return []
+            expansions = [e for e in self.searcher.expand(question)]
+            for e in expansions:
+                e.matches = [m for m in e.matches if m.how != "semantic"]
+            if any(not e.matches for e in expansions):
+                return []
+            found = self.searcher.candidates(expansions, limit=200)
+            keep = [c for c in found if all(any(m.term in c.terms for m in e.matches) for e in expansions)]
+            return [Quote(c.sentence_id, c.text, self.article_ref(c.article_id), 1.0) for c in keep[:limit]]
+
+    def context(self, sentence_id: int) -> tuple[str, ArticleRef] | None:
+        """The paragraph around a sentence, and its article."""
+        with self._lock:
+            row = self.db.execute("SELECT article_id, paragraph FROM sentences WHERE id = ?",
+                                  [sentence_id]).fetchone()
+            if not row:
+                return None
+            texts = [r[0] for r in self.db.execute(
+                "SELECT text FROM sentences WHERE article_id = ? AND paragraph = ? ORDER BY position", row)]
+            return " ".join(texts), self.article_ref(row[0])
+
+    # --- articles --------------------------------------------------------------
+
+    def article_ref(self, article_id: int) -> ArticleRef:
+        row = self.db.execute("SELECT id, title, author, date FROM articles WHERE id = ?",
+                              [article_id]).fetchone()
+        return ArticleRef(*row)
+
+    def articles(self) -> list[ArticleRef]:
+        self.refresh()
+        with self._lock:
+            rows = self.db.execute("SELECT id, title, author, date FROM articles ORDER BY id").fetchall()
+        return [ArticleRef(*r) for r in rows]
+
+    def find_article(self, reference: str) -> ArticleRef | None:
+        """An article by its number, or the one whose title best matches the keywords."""
+        reference = reference.strip()
+        if not reference:
+            return None
+        if reference.isdigit():
+            number = int(reference)
+            return next((a for a in self.articles() if a.id == number), None)
+        wanted = set(read_question(reference).words)
+        if not wanted:
+            return None
+        best, best_score = None, 0.0
+        for article in self.articles():
+            title = fold(article.title)
+            score = sum(1 for w in wanted if fold(w) in title)
+            if score > best_score:
+                best, best_score = article, score
+        if best is None:  # not in a title: the article of the best quote
+            quotes = self.quotes(reference, limit=1)
+            return quotes[0].article if quotes else None
+        return best
+
+    def summary(self, article_id: int, count: int = 3) -> Summary | None:
+        self.refresh()
+        with self._lock:
+            row = self.db.execute("SELECT headings FROM articles WHERE id = ?", [article_id]).fetchone()
+            if row is None:
+                return None
+            rows = self.db.execute(
+                "SELECT s.position, s.paragraph, s.text, s.terms, "
+                "(SELECT count(*) FROM facts f WHERE f.sentence_id = s.id) "
+                "FROM sentences s WHERE s.article_id = ? ORDER BY s.position", [article_id]).fetchall()
+            ref = self.article_ref(article_id)
+            sentences = [SentenceInfo(p, para, text, t.split(), n) for p, para, text, t, n in rows]
+            return Summary(ref, json.loads(row[0] or "[]"), key_sentences(ref.title, sentences, self.lexicon, count))
+
+    def summaries(self, count: int = 3) -> list[Summary]:
+        return [s for a in self.articles() if (s := self.summary(a.id, count)) is not None]
+
+    def digest(self) -> str:
+        """One paragraph over all articles: each article's title, date and key sentence."""
+        parts = []
+        for summary in sorted(self.summaries(count=1), key=lambda s: s.article.date or "", reverse=True):
+            when = f" ({summary.article.date})" if summary.article.date else ""
+            lead = summary.key_sentences[0] if summary.key_sentences else ""
+            parts.append(f"{summary.article.title}{when} : {lead}")
+        return " ".join(parts)
+
+    def examples(self, lang: str = "fr") -> list[str]:
+        """Example questions built from the most cited names and quantities of the articles."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT kind, value, unit, count(*) AS n FROM facts WHERE kind IN ('person', 'organisation', 'number') "
+                "GROUP BY kind, value, unit ORDER BY n DESC, value LIMIT 50").fetchall()
+        first: dict[str, tuple[str, str | None]] = {}
+        for kind, value, unit, _ in rows:
+            if kind == "number" and not unit:
+                continue
+            first.setdefault(kind, (value, unit))
+        templates = {
+            "fr": {"person": "Qui est {v} ?", "organisation": "Que s'est-il passé chez {v} ?",
+                   "number": "Combien de {u} ?"},
+            "en": {"person": "Who is {v}?", "organisation": "What happened at {v}?", "number": "How many {u}?"},
+        }[lang]
+        return [templates[k].format(v=v, u=u) for k, (v, u) in first.items()]

