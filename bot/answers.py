@@ -83,7 +83,10 @@ def is_answer(candidate: Candidate) -> bool:
 
 
 def short_answer(candidate: Candidate, question: Question, expansions: list[Expansion]) -> str | None:
-    anchors = {m.term for e in expansions for m in e.matches}
+    anchors: dict[str, float] = {}
+    for expansion in expansions:
+        for match in expansion.matches:
+            anchors[match.term] = max(anchors.get(match.term, 0.0), expansion.idf * match.weight)
     facts = answer_facts(candidate.facts, question, candidate.text, anchors)
     return facts[0]["text"] if facts else None
 

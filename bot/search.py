@@ -148,15 +148,18 @@ class Searcher:
 
 
 def answer_facts(facts: list[dict], question: Question, sentence: str = "",
-                 anchors: set[str] = frozenset()) -> list[dict]:
+                 anchors: dict[str, float] | None = None) -> list[dict]:
     """The facts that answer the question's kind, best first, leaving out what the question says.
 
     Among facts of equal kind, a precise figure beats a vague one ("57" over
-    "centaines"), then the fact nearest a word of the question wins.
+    "centaines"), then the fact nearest the question's most specific words wins
+    (`anchors`: index term -> weight, distances are divided by it).
     """
+    anchors = anchors or {}
     asked = fold(question.text)
     question_terms = set(terms(question.text))
-    positions = [m.start() for m in re.finditer(r"\w+", sentence) if term(m.group().lower()) in anchors]
+    positions = [(m.start(), anchors[t]) for m in re.finditer(r"\w+", sentence)
+                 if (t := term(m.group().lower())) in anchors]
     ranked: list[tuple[float, float, dict]] = []
     for fact in facts:
         if fact["kind"] not in question.wanted or fold(fact["value"]) in asked:
@@ -172,6 +175,7 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
             if not re.search(r"\d", fact["text"]):
                 rank += 0.5
         start = sentence.find(fact["text"])
-        distance = min((abs(start - p) for p in positions), default=0) if start >= 0 else 0
+        end = start + len(fact["text"])
+        distance = min((abs(start - p) / w for p, w in positions if not start <= p < end), default=0)
         ranked.append((rank, distance, fact))
     return [fact for _, _, fact in sorted(ranked, key=lambda r: (r[0], r[1]))]

@@ -1,0 +1,38 @@
+"""Shared fixtures: the bundled seeds in a real SQLite file, loaded once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeBase
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT / "seeds"
+SHARED = PROJECT.parent / "shared"
+OUTAGE = "000_b145b5cb3965f482.txt"
+LAYOFFS = "001_525ffb05b9d468ee.txt"
+
+
+@pytest.fixture(scope="session")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    return KnowledgeBase(tmp_path_factory.mktemp("kb") / "bot.db", SEEDS)
+
+
+@pytest.fixture(scope="session")
+def titles(kb: KnowledgeBase) -> dict[str, str]:
+    """Seed file name -> stored title, so tests name articles by file, not by hard-coded text."""
+    by_source = dict(kb.db.execute("SELECT source, title FROM articles").fetchall())
+    return {Path(source).name: title for source, title in by_source.items()}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the question set's hit rate per group after the run."""
+    from tests.test_question_set import RESULTS
+
+    if not RESULTS:
+        return
+    terminalreporter.section("question set: hit rate per group")
+    for group, hits in sorted(RESULTS.items()):
+        terminalreporter.write_line(f"{group:<14} {sum(hits):>3}/{len(hits):<3} {sum(hits) / len(hits):6.1%}")

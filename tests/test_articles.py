@@ -1,0 +1,151 @@
+"""Parsing article files: the seeds' quirks, other formats, encodings, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.articles import ArticleError, parse, parse_bytes, parse_date
+from bot.sentences import split_sentences
+from tests.conftest import LAYOFFS, OUTAGE, SEEDS
+
+
+def seed(name: str):
+    return parse_bytes(name, (SEEDS / name).read_bytes())
+
+
+def body(article) -> str:
+    return "\n".join(p.text for p in article.paragraphs)
+
+
+def test_outage_seed_metadata():
+    article = seed(OUTAGE)
+    assert article.title.startswith("La plate-forme Kraken est de nouveau opérationnelle")
+    assert article.author == "Benson Toti"
+    assert article.date == "2022-08-01"  # "Mis à jour 01 August 2022", English month in a French article
+    assert article.headings == ["Une mise à jour fastidieuse", "Kraken doit maintenant faire attention"]
+
+
+def test_outage_seed_drops_repeated_title_caption_and_chrome():
+    article = seed(OUTAGE)
+    text = body(article)
+    assert article.title not in text
+    assert "By Benson Toti" not in text and "Mis à jour" not in text
+    assert "Kraken Logo/Source : Coin Report" in article.captions
+    assert "Logo/Source" not in text
+    assert not text.rstrip().endswith("test")
+
+
+def test_layoffs_seed_drops_site_chrome():
+    article = seed(LAYOFFS)
+    text = body(article)
+    for chrome in ("Commenter", "Akismet", "En savoir plus sur comment"):
+        assert chrome not in text
+    assert not any(p.text == "Source" for p in article.paragraphs)
+    assert article.headings[-1] == "Le PDG nie les accusations de faille de sécurité"
+    assert "kraken" in article.captions  # a lone lower-case word: image alt text
+
+
+@pytest.mark.parametrize("name", [OUTAGE, LAYOFFS])
+def test_no_real_sentence_is_lost(name):
+    """Every line of the seed that ends like a sentence is in the body, verbatim."""
+    article = seed(name)
+    text = body(article)
+    raw = (SEEDS / name).read_text(encoding="utf-8")
+    for line in raw.splitlines():
+        line = line.strip()
+        if line.endswith(".") and "Akismet" not in line:
+            assert line in text
+
+
+def test_headings_attach_to_following_paragraphs():
+    article = seed(LAYOFFS)
+    powell = next(p for p in article.paragraphs if "Jesse Powell, a confié" in p.text)
+    assert powell.heading == "Kraken continue d’embaucher dans certaines divisions"
+    assert article.paragraphs[0].heading is None
+
+
+def test_markdown_article():
+    text = ("# Titre de l'article\n\n*Par Marie Curie*\n\nPublié le 3 mars 2021\n\n"
+            "Premier paragraphe avec un [lien](http://x.y) et du **gras**.\n\n"
+            "![Une photo](img.png)\n\n## Une section\n\nDeuxième paragraphe ici.\n")
+    article = parse(text, "markdown")
+    assert article.title == "Titre de l'article"
+    assert article.author == "Marie Curie"
+    assert article.date == "2021-03-03"
+    assert article.paragraphs[0].text == "Premier paragraphe avec un lien et du gras."
+    assert article.paragraphs[1].heading == "Une section"
+    assert "Une photo" in article.captions
+
+
+def test_html_article():
+    html = ("<html><head><title>Site | Titre</title><meta name='author' content='Jean Dupont'>"
+            "<script>var x = 1;</script></head><body><nav>Accueil Menu</nav><article>"
+            "<h1>Le vrai titre</h1><time datetime='2023-05-04'>4 mai</time>"
+            "<p>Premier paragraphe &amp; entités.</p><h2>Section</h2><p>Second paragraphe.</p>"
+            "<figure><img alt='photo'><figcaption>Crédit : AFP</figcaption></figure></article>"
+            "<footer>Tous droits réservés</footer></body></html>")
+    article = parse_bytes("a.html", html.encode())
+    assert article.title == "Le vrai titre"
+    assert article.author == "Jean Dupont"
+    assert article.date == "2023-05-04"
+    assert [p.text for p in article.paragraphs] == ["Premier paragraphe & entités.", "Second paragraphe."]
+    assert article.paragraphs[1].heading == "Section"
+    assert "var x" not in body(article) and "Accueil" not in body(article)
+
+
+def test_cp1252_file_is_decoded():
+    text = "Titre éloigné\n\nLe café coûte 3 € à Noël, dit-il.\n"
+    article = parse_bytes("a.txt", text.encode("cp1252"))
+    assert article.title == "Titre éloigné"
+    assert "coûte 3 €" in article.paragraphs[0].text
+
+
+def test_utf8_bom_is_ignored():
+    article = parse_bytes("a.txt", "\ufeffTitre\n\nUne phrase.\n".encode())
+    assert article.title == "Titre"
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b"  \n\n\t ", "empty"),
+    ("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("ctrl.txt", bytes(range(1, 9)) * 50, "binary"),
+    ("photo.jpg", b"Titre\n\nTexte.", "unsupported"),
+    ("title-only.txt", b"Just a title\n", "no article body"),
+])
+def test_bad_files_are_refused_with_a_reason(name, data, reason):
+    with pytest.raises(ArticleError) as error:
+        parse_bytes(name, data)
+    assert reason in error.value.reason
+    assert "\n" not in error.value.reason
+
+
+@pytest.mark.parametrize("text,iso", [
+    ("Mis à jour 01 August 2022", "2022-08-01"),
+    ("Publié le 1er janvier 2023", "2023-01-01"),
+    ("March 5, 2021", "2021-03-05"),
+    ("2020-12-31T10:00:00Z", "2020-12-31"),
+    ("le 14/07/2019", "2019-07-14"),
+    ("pas de date", None),
+])
+def test_parse_date(text, iso):
+    assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Kraken licencie 10% de son service client. Elle nie tout piratage.",
+     ["Kraken licencie 10% de son service client.", "Elle nie tout piratage."]),
+    ("Kraken devrait compter plus de 1\u00a0000 employés. Cela suffit.",
+     ["Kraken devrait compter plus de 1\u00a0000 employés.", "Cela suffit."]),
+    ("M. Powell a parlé. Mme Durand aussi.", ["M. Powell a parlé.", "Mme Durand aussi."]),
+    ("Selon J. Powell, tout va bien. Vraiment ?", ["Selon J. Powell, tout va bien.", "Vraiment ?"]),
+    ("Un membre affirmait que des « centaines d’employés étaient licenciés. Vraiment ! » (exagéré). Fin.",
+     ["Un membre affirmait que des « centaines d’employés étaient licenciés. Vraiment ! » (exagéré).", "Fin."]),
+    ("Le taux est de 10.5 pour cent. Voilà.", ["Le taux est de 10.5 pour cent.", "Voilà."]),
+    ("Kraken Logo/Source : Coin Report", ["Kraken Logo/Source : Coin Report"]),
+    ("Quoi ?! Incroyable… Et après ?", ["Quoi ?!", "Incroyable…", "Et après ?"]),
+    ("Voir kraken.com pour plus d'infos. Merci.", ["Voir kraken.com pour plus d'infos.", "Merci."]),
+    ("", []),
+])
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected

@@ -1,0 +1,72 @@
+"""The command line and the terminal chat, run as a user would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import PROJECT, SEEDS
+
+
+def run(args: list[str], tmp_path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    environment.update({"BOT_DB": str(tmp_path / "bot.db"), **env})
+    return subprocess.run([sys.executable, str(PROJECT / "run_bot.py"), *args], input=stdin, text=True,
+                          capture_output=True, cwd=tmp_path, env=environment, timeout=120)
+
+
+def test_ask_prints_answer_quote_and_source(tmp_path):
+    result = run(["ask", "Qui est le PDG de Kraken ?"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Jesse Powell" in result.stdout
+    assert "« Aujourd’hui, le PDG de la société, Jesse Powell" in result.stdout
+    assert "Source" in result.stdout
+
+
+def test_ask_json_reads_stdin_one_object_per_line(tmp_path):
+    questions = "Combien de personnes Kraken licencie ?\nBonjour\n\n" + "x" * 5000 + "\n"
+    result = run(["ask", "--json", "-"], tmp_path, stdin=questions)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 4
+    first = records[0]
+    assert set(first) == {"question", "answered", "answer", "quote", "article", "score", "alternatives"}
+    assert first["answered"] is True and "57" in first["answer"]
+    assert set(first["article"]) == {"id", "title", "author", "date"}
+    assert isinstance(first["score"], float) and isinstance(first["alternatives"], list)
+    assert all(r["answered"] is False and r["quote"] is None and r["article"] is None for r in records[1:])
+    assert "rien trouvé" in records[1]["answer"]
+
+
+def test_ingest_reports_each_file(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = run(["ingest", str(SEEDS), str(tmp_path / "empty.txt")], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("added") >= 2
+    assert "refused" in result.stdout and "empty file" in result.stdout
+    again = run(["ingest", str(SEEDS)], tmp_path)
+    assert "2 skipped" in again.stdout
+
+
+def test_terminal_chat_with_piped_stdin(tmp_path):
+    script = "/articles\n/summary\n/summary 1\n/summary licenciement\n/summary 999999\n/quote San Francisco\n" \
+             "/help\n/nimportequoi\nOù est basée Kraken ?\n\n"
+    result = run([], tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "1. La plate-forme Kraken" in out
+    assert "Benson Toti" in out and "2022-08-01" in out
+    assert "Je ne trouve pas d'article « 999999 »" in out
+    assert "San Francisco" in out
+    assert "/quote" in out  # help
+    assert "Je ne connais pas cette commande" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_setting_stops_with_one_line(tmp_path):
+    result = run(["ask", "x"], tmp_path, TELEGRAM_BOT_TOKEN="not-a-token")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "not-a-token" not in result.stderr

@@ -1,0 +1,103 @@
+"""Ingest: idempotence, replacement in place, refusals that change nothing, schema."""
+
+from __future__ import annotations
+
+import shutil
+
+from bot import storage
+from bot.ingest import ingest_paths
+from bot.knowledge import KnowledgeBase
+from tests.conftest import LAYOFFS, OUTAGE, SEEDS
+
+
+def counts(db) -> dict[str, int]:
+    return {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("articles", "sentences", "facts", "vocab", "sentences_fts")}
+
+
+def snapshot(db) -> list:
+    return db.execute("SELECT id, source, checksum, title FROM articles ORDER BY id").fetchall() + \
+        db.execute("SELECT id, article_id, position, text FROM sentences ORDER BY id").fetchall()
+
+
+def test_seeds_are_loaded_on_first_start(tmp_path):
+    kb = KnowledgeBase(tmp_path / "bot.db", SEEDS)
+    assert len(kb.articles()) == 2
+    assert counts(kb.db)["sentences"] > 20
+    assert kb.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_same_files_twice_change_nothing(tmp_path):
+    db = storage.open_database(tmp_path / "bot.db")
+    first = ingest_paths(db, [SEEDS])
+    assert len(first.added) == 2
+    before, generation = snapshot(db), storage.generation(db)
+    second = ingest_paths(db, [SEEDS, SEEDS / OUTAGE])
+    assert second.added == [] and second.updated == [] and len(second.skipped) == 3
+    assert snapshot(db) == before
+    assert storage.generation(db) == generation
+
+
+def test_copy_of_known_file_elsewhere_is_not_duplicated(tmp_path):
+    db = storage.open_database(tmp_path / "bot.db")
+    ingest_paths(db, [SEEDS])
+    copy = tmp_path / "copy.txt"
+    shutil.copy(SEEDS / LAYOFFS, copy)
+    report = ingest_paths(db, [copy])
+    assert report.skipped == [str(copy)]
+    assert counts(db)["articles"] == 2
+
+
+def test_changed_file_replaces_its_article_in_place(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEEDS / OUTAGE, folder / "a.txt")
+    kb = KnowledgeBase(tmp_path / "bot.db", folder)
+    (article,) = kb.articles()
+    before = counts(kb.db)
+    text = (folder / "a.txt").read_text(encoding="utf-8")
+    (folder / "a.txt").write_text(text.replace("31 janvier", "15 février"), encoding="utf-8")
+    report = kb.ingest([folder])
+    assert report.updated == [str(folder / "a.txt")]
+    (updated,) = kb.articles()
+    assert updated.id == article.id
+    assert counts(kb.db) == before  # replaced, not added: same sentence and fact counts
+    answer = kb.ask("Jusqu'à quand le trading est-il sans frais ?")
+    assert "15 février" in answer.quote.text
+    assert kb.quotes("31 janvier") == []
+
+
+def test_refused_files_leave_the_database_unchanged(tmp_path):
+    db = storage.open_database(tmp_path / "bot.db")
+    ingest_paths(db, [SEEDS])
+    before, before_counts = snapshot(db), counts(db)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (bad / "latin.txt").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 10)
+    report = ingest_paths(db, [bad, tmp_path / "missing.txt"])
+    assert len(report.refused) == 4
+    assert all(reason and "\n" not in reason for _, reason in report.refused)
+    assert snapshot(db) == before and counts(db) == before_counts
+
+
+def test_migrations_are_versioned_and_rerunnable(tmp_path):
+    path = tmp_path / "bot.db"
+    db = storage.open_database(path)
+    assert storage.schema_version(db) == len(storage.MIGRATIONS)
+    db.conn.close()
+    db = storage.open_database(path)  # opening again applies nothing new and keeps the data
+    assert storage.schema_version(db) == len(storage.MIGRATIONS)
+
+
+def test_vocabulary_follows_replacements(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Titre\n\nLe zygomatique rit fort.\n", encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "bot.db", folder)
+    assert kb.db.execute("SELECT df FROM vocab WHERE word = 'zygomatique'").fetchone() == (1,)
+    (folder / "a.txt").write_text("Titre\n\nLe muscle rit fort.\n", encoding="utf-8")
+    kb.ingest([folder])
+    assert kb.db.execute("SELECT df FROM vocab WHERE word = 'zygomatique'").fetchone() is None
+    assert kb.ask("zygomatique").answered is False
