@@ -16,7 +16,7 @@ def test_key_sentences_carry_facts(kb):
     for summary in kb.summaries():
         facts = kb.db.execute(
             "SELECT count(*) FROM facts f JOIN sentences s ON s.id = f.sentence_id "
-            "WHERE s.article_id = ? AND s.text IN (%s)" % ",".join("?" * len(summary.key_sentences)),
+            "WHERE s.article_id = ? AND s.text IN ({})".format(",".join("?" * len(summary.key_sentences))),
             [summary.article.id, *summary.key_sentences]).fetchone()[0]
         assert facts >= len(summary.key_sentences)
 
