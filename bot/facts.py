@@ -159,7 +159,8 @@ def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
             continue
         if fold(name) in STOPWORDS or fold(name) in MONTHS:
             continue
-        facts.append(Fact(_entity_kind(name, sentence[:start]), name, name, None, start))
+        # Cues stand just before the name; a short window keeps the anchored searches cheap.
+        facts.append(Fact(_entity_kind(name, sentence[max(0, start - 40):start]), name, name, None, start))
     return facts
 
 

@@ -17,7 +17,7 @@ from bot.articles import SUPPORTED_SUFFIXES, Article, ArticleError, checksum, pa
 from bot.facts import extract_facts
 from bot.sentences import split_sentences
 from bot.storage import PreparedArticle, SentenceRow, find_article, save_article
-from bot.text import terms
+from bot.text import content_words, term
 
 OnSaved = Callable[[sqlite_utils.Database, int, str], None]
 
@@ -52,7 +52,9 @@ def prepare(article: Article, source: str, digest: str) -> PreparedArticle:
         for sentence in split_sentences(paragraph.text):
             facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit}
                      for f in extract_facts(sentence)]
-            rows.append(SentenceRow(sentence, number, paragraph.heading, " ".join(terms(sentence)), facts))
+            words = content_words(sentence)
+            rows.append(SentenceRow(sentence, number, paragraph.heading, " ".join(term(w) for w in words),
+                                    facts, set(words)))
     return PreparedArticle(source=source, checksum=digest, title=article.title, author=article.author,
                            date=article.date, headings=article.headings, sentences=rows)
 

@@ -30,6 +30,7 @@ class SentenceRow:
     heading: str | None
     terms: str
     facts: list[dict] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)  # distinct content words, for document frequencies
 
 
 @dataclass
@@ -190,7 +191,7 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
                 [(cursor.lastrowid, article_id, f["kind"], f["text"], f["value"], f["unit"])
                  for f in sentence.facts],
             )
-        _apply_vocab(db, _word_counts([s.text for s in article.sentences]), +1)
+        _apply_vocab(db, Counter(w for s in article.sentences for w in s.words), +1)
         _bump_generation(db)
         if on_saved is not None:
             on_saved(db, article_id, action)

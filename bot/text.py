@@ -65,6 +65,7 @@ QUESTION_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=100_000)
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Élève' -> 'eleve'."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -97,6 +98,7 @@ def term(word: str) -> str:
     return fold(_STEMMER.stemWord(lemma))
 
 
+@lru_cache(maxsize=200_000)
 def is_stopword(word: str) -> bool:
     return word in STOPWORDS or fold(word) in STOPWORDS
 
