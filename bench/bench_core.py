@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import peak_memory_mb, percentiles, timed  # noqa: E402
-from bot.knowledge import KnowledgeBase  # noqa: E402
-from bot.search import baseline  # noqa: E402
-from bot.sentences import split_sentences  # noqa: E402
-from tests.questions import ANSWERABLE, UNANSWERABLE  # noqa: E402
+from bench.common import peak_memory_mb, percentiles, timed
+from bot.knowledge import KnowledgeBase
+from bot.search import baseline
+from bot.sentences import split_sentences
+from tests.questions import ANSWERABLE, UNANSWERABLE
 
 PROJECT = Path(__file__).resolve().parent.parent
 

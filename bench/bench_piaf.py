@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import percentiles, timed  # noqa: E402
-from bot import storage  # noqa: E402
-from bot.ingest import ingest_bytes  # noqa: E402
-from bot.knowledge import KnowledgeBase  # noqa: E402
-from bot.questions import read_question  # noqa: E402
-from bot.search import baseline  # noqa: E402
-from bot.text import fold  # noqa: E402
+from bench.common import percentiles, timed
+from bot import storage
+from bot.ingest import ingest_bytes
+from bot.knowledge import KnowledgeBase
+from bot.questions import read_question
+from bot.search import baseline
+from bot.text import fold
 
 
 def main() -> None:

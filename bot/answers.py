@@ -10,6 +10,7 @@ pronoun that needs it ("Il", "Selon lui", ...).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from bot.questions import Question
@@ -92,7 +93,8 @@ def short_answer(candidate: Candidate, question: Question, expansions: list[Expa
 
 
 def compose(question: Question, expansions: list[Expansion], ranked: list[Candidate],
-            quote_text: callable, article_ref: callable) -> Answer:
+            quote_text: Callable[[Candidate], str], article_ref: Callable[[int], ArticleRef],
+            max_alternatives: int = MAX_ALTERNATIVES) -> Answer:
     """Build the answer from ranked candidates.
 
     `quote_text(candidate)` gives the verbatim quote and `article_ref(id)` the
@@ -111,7 +113,7 @@ def compose(question: Question, expansions: list[Expansion], ranked: list[Candid
     main = quote(best)
     alternatives: list[Quote] = []
     for candidate in answers[1:]:
-        if len(alternatives) == MAX_ALTERNATIVES:
+        if len(alternatives) == max_alternatives:
             break
         alternative = quote(candidate)
         if alternative.text not in main.text and main.text not in alternative.text and all(

@@ -64,7 +64,7 @@ class KnowledgeBase:
 
     # --- questions -------------------------------------------------------------
 
-    def ask(self, text: str) -> Answer:
+    def ask(self, text: str, alternatives: int = 2) -> Answer:
         """Answer a question from the articles (or say that nothing answers it)."""
         text = (text or "")[:MAX_QUESTION_CHARS]
         self.refresh()
@@ -73,7 +73,7 @@ class KnowledgeBase:
             if not question.words:
                 return Answer(text, False)
             expansions, ranked = self.searcher.search(question)
-            return compose(question, expansions, ranked, self._quote_text, self.article_ref)
+            return compose(question, expansions, ranked, self._quote_text, self.article_ref, alternatives)
 
     def _quote_text(self, candidate: Candidate) -> str:
         if candidate.position > 0 and needs_previous(candidate.text):

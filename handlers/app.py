@@ -1,0 +1,108 @@
+"""The Telegram application, wired in one place: which handler answers what, in what order."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.knowledge import KnowledgeBase
+from bot.messages import COMMAND_DESCRIPTIONS
+from handlers import commands, inline, questions
+from handlers.errors import on_error
+
+log = logging.getLogger(__name__)
+
+NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions
+PRIVATE = filters.ChatType.PRIVATE
+GROUPS = filters.ChatType.GROUPS
+
+PRIVATE_COMMANDS = ["start", "help", "articles", "summary", "quote", "source"]
+GROUP_COMMANDS = ["help", "articles", "summary", "quote", "source"]
+
+
+def add_handlers(app: Application) -> None:
+    """The table of contents."""
+    # Commands, in private chats and groups alike (PTB ignores /cmd@OtherBot).
+    app.add_handler(CommandHandler("start", commands.start, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("help", commands.help_command, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("articles", commands.articles, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("summary", commands.summary, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("quote", commands.quote, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("source", commands.source, filters=NEW_MESSAGES))
+    app.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, commands.unknown_command))
+    # Questions: any text in private; in groups only when the bot is mentioned or replied to.
+    app.add_handler(MessageHandler(NEW_MESSAGES & PRIVATE & filters.TEXT, questions.private_text))
+    app.add_handler(MessageHandler(NEW_MESSAGES & GROUPS & filters.TEXT, questions.group_text))
+    app.add_handler(MessageHandler(NEW_MESSAGES & ~filters.TEXT, questions.non_text))
+    # Buttons under answers, and inline mode.
+    app.add_handler(CallbackQueryHandler(questions.other_answer, pattern=r"^alt:"))
+    app.add_handler(CallbackQueryHandler(questions.show_context, pattern=r"^ctx:"))
+    app.add_handler(InlineQueryHandler(inline.inline_query))
+    app.add_error_handler(on_error)
+
+
+async def set_commands(app: Application) -> None:
+    """Register the command menus per scope, in French and in English."""
+    scopes = [
+        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        (BotCommandScopeAllChatAdministrators(), GROUP_COMMANDS),
+    ]
+    for scope, names in scopes:
+        for lang in ("fr", "en"):
+            menu = [BotCommand(name, COMMAND_DESCRIPTIONS[name][lang]) for name in names]
+            await app.bot.set_my_commands(menu, scope=scope, language_code=None if lang == "fr" else lang)
+
+
+def build_application(config: Config, kb: KnowledgeBase) -> Application:
+    """The python-telegram-bot Application for this configuration."""
+    app = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_base_url)
+        .base_file_url(config.api_base_url.replace("/bot", "/file/bot", 1))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(set_commands)
+        .build()
+    )
+    app.bot_data["kb"] = kb
+    add_handlers(app)
+    return app
+
+
+def run(config: Config, webhook_url: str | None = None) -> int:
+    """Run until SIGINT/SIGTERM (PTB stops cleanly on both); returns the exit code."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
+    kb = KnowledgeBase(config.db_path, config.articles_dir)
+    app = build_application(config, kb)
+    log.info("starting with %d articles, API %s", len(kb.articles()), config.api_base_url)
+    if webhook_url:
+        secret = os.environ.get("BOT_WEBHOOK_SECRET") or hashlib.sha256(config.token.encode()).hexdigest()[:32]
+        app.run_webhook(listen=os.environ.get("BOT_WEBHOOK_LISTEN", "0.0.0.0"),
+                        port=int(os.environ.get("PORT", "8443")), url_path="telegram",
+                        webhook_url=webhook_url.rstrip("/") + "/telegram", secret_token=secret,
+                        allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

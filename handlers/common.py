@@ -1,0 +1,46 @@
+"""What every handler needs: the knowledge base, the user's language, replying."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.knowledge import KnowledgeBase
+from bot.messages import language
+from handlers.render import split_message
+
+T = TypeVar("T")
+
+
+def kb_of(context: ContextTypes.DEFAULT_TYPE) -> KnowledgeBase:
+    return context.bot_data["kb"]
+
+
+def lang_of(update: Update) -> str:
+    user = update.effective_user
+    return language(user.language_code if user else None)
+
+
+async def core(function: Callable[..., T], *args: object) -> T:
+    """Run a knowledge-base call in a worker thread so the event loop keeps serving others."""
+    return await asyncio.to_thread(function, *args)
+
+
+async def reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Reply in HTML, quoting the asking message; long text goes out in several messages."""
+    message = update.effective_message
+    if message is None:
+        return None
+    pieces = split_message(html)
+    sent = None
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        sent = await message.reply_text(piece, parse_mode=ParseMode.HTML, do_quote=index == 0,
+                                        reply_markup=markup if last else None,
+                                        disable_web_page_preview=True)
+    return sent

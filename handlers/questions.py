@@ -1,0 +1,111 @@
+"""Questions in plain text: private chats, and groups when the bot is addressed;
+the buttons under an answer ("Autre réponse", "Contexte")."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+from bot.answers import Answer
+from bot.messages import t
+from bot.questions import read_question
+from handlers.common import core, kb_of, lang_of, reply
+from handlers.render import answer_html, not_found_html, source_line
+
+KEPT_ANSWERS = 100  # per chat, for the buttons of recent answers
+
+
+def _keyboard(answer: Answer, shown: int, lang: str) -> InlineKeyboardMarkup:
+    quotes = [answer.quote, *answer.alternatives]
+    buttons = []
+    if len(quotes) > 1:
+        buttons.append(InlineKeyboardButton(t("other_answer", lang), callback_data=f"alt:{(shown + 1) % len(quotes)}"))
+    buttons.append(InlineKeyboardButton(t("context", lang), callback_data=f"ctx:{quotes[shown].sentence_id}"))
+    return InlineKeyboardMarkup([buttons])
+
+
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """In a group: the question if the message is for the bot (mention or reply), else None."""
+    text = message.text or ""
+    mention = re.compile(rf"@{re.escape(bot_username)}\b", re.IGNORECASE)
+    if mention.search(text):
+        return mention.sub(" ", text).strip()
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text
+    return None
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Answer `text` and remember the answer for the buttons and /source."""
+    kb, lang = kb_of(context), lang_of(update)
+    if len(text) > 4000:
+        await reply(update, t("too_long", lang))
+    answer = await core(kb.ask, text)
+    if not answer.answered:
+        if not read_question(text).words:  # emoji, punctuation, greetings: nothing to look for
+            await reply(update, t("empty_question", lang, example=escape((kb.examples(lang) or ["?"])[0])))
+            return
+        await reply(update, not_found_html(answer, await core(kb.articles), lang))
+        return
+    sent = await reply(update, answer_html(answer, None, lang), _keyboard(answer, 0, lang))
+    answers: OrderedDict = context.chat_data.setdefault("answers", OrderedDict())
+    if sent is not None:
+        answers[sent.message_id] = answer
+        while len(answers) > KEPT_ANSWERS:
+            answers.popitem(last=False)
+    context.chat_data["last_answer"] = answer
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text in a private chat is a question."""
+    await answer_question(update, context, update.effective_message.text)
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups, answer only a message that mentions the bot or replies to it."""
+    text = addressed_text(update.effective_message, context.bot.username, context.bot.id)
+    if text is not None:
+        await answer_question(update, context, text)
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Photos, stickers, voice...: a hint in private chats, silence in groups."""
+    if update.effective_chat.type == ChatType.PRIVATE:
+        await reply(update, t("unsupported_message", lang_of(update)))
+
+
+async def other_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'Autre réponse': show the next quote in place of the current one."""
+    query = update.callback_query
+    lang = lang_of(update)
+    answer = context.chat_data.get("answers", {}).get(query.message.message_id) if query.message else None
+    index = int(query.data.split(":")[1]) if query.data.split(":")[1].isdigit() else 0
+    if answer is None:
+        await query.answer(t("answer_expired", lang), show_alert=True)
+        return
+    quotes = [answer.quote, *answer.alternatives]
+    index %= len(quotes)
+    await query.answer()
+    await query.edit_message_text(answer_html(answer, quotes[index], lang), parse_mode=ParseMode.HTML,
+                                  reply_markup=_keyboard(answer, index, lang), disable_web_page_preview=True)
+
+
+async def show_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'Contexte': the paragraph around the quote, as a reply to the answer."""
+    query = update.callback_query
+    lang = lang_of(update)
+    sentence = query.data.split(":")[1]
+    found = await core(kb_of(context).context, int(sentence)) if sentence.isdigit() else None
+    if found is None:
+        await query.answer(t("answer_expired", lang), show_alert=True)
+        return
+    paragraph, article = found
+    await query.answer()
+    await query.message.reply_text(f"{escape(paragraph)}\n\n{source_line(article, lang)}",
+                                   parse_mode=ParseMode.HTML, disable_web_page_preview=True)

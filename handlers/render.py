@@ -1,0 +1,76 @@
+"""Telegram HTML for answers, summaries and lists. Every piece of article or
+user text is escaped; long messages are split at paragraph boundaries."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.answers import Answer, ArticleRef, Quote
+from bot.knowledge import Summary
+from bot.messages import t
+
+MAX_MESSAGE = 4096
+
+
+def source_line(article: ArticleRef, lang: str) -> str:
+    parts = [f"<i>{escape(article.title)}</i>"]
+    if article.author:
+        parts.append(f"{t('by', lang)} {escape(article.author)}")
+    if article.date:
+        parts.append(escape(article.date))
+    return "📰 " + " — ".join(parts)
+
+
+def quote_block(quote: Quote, lang: str) -> str:
+    return f"« {escape(quote.text)} »\n{source_line(quote.article, lang)}"
+
+
+def answer_html(answer: Answer, quote: Quote | None, lang: str) -> str:
+    """An answer with the given quote (the main one, or an alternative)."""
+    quote = quote or answer.quote
+    lines = []
+    if answer.short and quote is answer.quote:
+        lines.append(f"<b>{escape(answer.short)}</b>")
+    lines.append(quote_block(quote, lang))
+    return "\n".join(lines)
+
+
+def not_found_html(answer: Answer, articles: list[ArticleRef], lang: str) -> str:
+    lines = [t("not_found", lang)]
+    if answer.unknown:
+        lines.append(t("unknown_names", lang, names=", ".join(escape(n) for n in answer.unknown)))
+    lines.append(t("can_talk_about", lang))
+    lines += [f"• {escape(a.title)}" for a in articles]
+    return "\n".join(lines)
+
+
+def articles_html(articles: list[ArticleRef], lang: str) -> str:
+    if not articles:
+        return t("no_articles", lang)
+    lines = [f"<b>{escape(t('articles_header', lang, count=len(articles)))}</b>"]
+    for article in articles:
+        meta = " — ".join(escape(x) for x in (article.author, article.date) if x)
+        lines.append(f"{article.id}. {escape(article.title)}" + (f" — {meta}" if meta else ""))
+    return "\n".join(lines)
+
+
+def summary_html(summary: Summary, lang: str, full: bool) -> str:
+    lines = [f"<b>{summary.article.id}. {escape(summary.article.title)}</b>"]
+    meta = " — ".join(escape(x) for x in (summary.article.author, summary.article.date) if x)
+    if meta:
+        lines.append(meta)
+    lines += [f"• {escape(s)}" for s in summary.key_sentences]
+    if full and summary.headings:
+        lines.append(f"<i>{t('sections', lang)} :</i> " + " / ".join(escape(h) for h in summary.headings))
+    return "\n".join(lines)
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Pieces of at most `limit` characters, cut at blank lines, else lines, else spaces."""
+    if len(text) <= limit:
+        return [text]
+    for separator in ("\n\n", "\n", " "):
+        cut = text.rfind(separator, 0, limit)
+        if cut > 0:
+            return [text[:cut], *split_message(text[cut + len(separator):], limit)]
+    return [text[:limit], *split_message(text[limit:], limit)]

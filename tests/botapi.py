@@ -1,0 +1,197 @@
+"""A stand-in for the Telegram Bot API server, on 127.0.0.1, for end-to-end tests.
+
+The real python-telegram-bot Application talks to it over real HTTP exactly as
+it would to api.telegram.org or a self-hosted server. Tests queue updates
+(served through getUpdates), read what the bot sent, and can make a method
+fail (429 with retry_after, ...). Every call is checked against the published
+method list (`shared/telegram-bot-api-spec/api.min.json`): an unknown method
+or parameter name is recorded in `violations`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+BOT = {"id": 4242, "is_bot": True, "first_name": "Articles", "username": "ArticlesQABot",
+       "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+
+
+def load_spec(path: Path) -> dict[str, set[str]] | None:
+    if not path.is_file():
+        return None
+    methods = json.loads(path.read_text(encoding="utf-8"))["methods"]
+    return {name: {f["name"] for f in m.get("fields", [])} for name, m in methods.items()}
+
+
+class BotAPIStandIn:
+    def __init__(self, spec: dict[str, set[str]] | None) -> None:
+        self.spec = spec
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self.failures: dict[str, list[tuple[int, dict]]] = {}
+        self.sent_ids: list[int] = []  # ids given to the bot's sent messages, in order
+        self._updates: list[dict] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._new_update = asyncio.Event()
+        self._new_call = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- server ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=10 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return await request.json()
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            try:
+                params[key] = json.loads(value) if isinstance(value, str) else value
+            except json.JSONDecodeError:
+                params[key] = value
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self._check(method, params)
+        if method != "getUpdates":
+            self.calls.append(Call(method, params, time.monotonic()))
+            self._new_call.set()
+        queued = self.failures.get(method)
+        if queued:
+            status, body = queued.pop(0)
+            return web.json_response(body, status=status)
+        result = await self._result(method, params)
+        return web.json_response({"ok": True, "result": result})
+
+    def _check(self, method: str, params: dict[str, Any]) -> None:
+        if self.spec is None:
+            return
+        if method not in self.spec:
+            self.violations.append(f"unknown method {method}")
+            return
+        for name in params:
+            if name not in self.spec[method]:
+                self.violations.append(f"{method}: unknown parameter {name}")
+
+    async def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        if method in ("sendMessage", "editMessageText"):
+            chat_id = params.get("chat_id", 1)
+            message_id = params.get("message_id") or next(self._message_ids)
+            if method == "sendMessage":
+                self.sent_ids.append(message_id)
+            return {"message_id": message_id, "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": "private" if int(chat_id) > 0 else "supergroup"},
+                    "from": BOT, "text": params.get("text", "")}
+        return True
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout=min(float(params.get("timeout") or 0), 1.0))
+            except TimeoutError:
+                pass
+        return self._updates[:100]
+
+    # --- test side ---------------------------------------------------------------
+
+    def push(self, update: dict) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        self._new_update.set()
+        return update_id
+
+    def message(self, text: str | None, chat_id: int = 100, user_id: int = 100, lang: str = "fr",
+                reply_to: dict | None = None, kind: str = "message", **extra: Any) -> int:
+        """Queue a message update from a user; chat ids below zero are groups."""
+        chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+        if chat_id < 0:
+            chat["title"] = "Groupe"
+        message: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                                   "from": {"id": user_id, "is_bot": False, "first_name": "U", "language_code": lang},
+                                   **extra}
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return self.push({kind: message})
+
+    def callback(self, data: str, message_id: int, chat_id: int = 100, user_id: int = 100, lang: str = "fr") -> int:
+        return self.push({"callback_query": {
+            "id": str(next(self._message_ids)), "chat_instance": "ci", "data": data,
+            "from": {"id": user_id, "is_bot": False, "first_name": "U", "language_code": lang},
+            "message": {"message_id": message_id, "date": int(time.time()), "from": BOT,
+                        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}, "text": "x"}}})
+
+    def inline(self, query: str, user_id: int = 100, lang: str = "fr") -> int:
+        return self.push({"inline_query": {
+            "id": str(next(self._message_ids)), "query": query, "offset": "",
+            "from": {"id": user_id, "is_bot": False, "first_name": "U", "language_code": lang}}})
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
+        return [c for c in self.calls if c.method == method
+                and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
+
+    async def wait_for(self, method: str = "sendMessage", chat_id: int | None = None, count: int = 1,
+                       timeout: float = 15.0) -> list[Call]:
+        """Wait until the bot has made `count` such calls; returns them."""
+        deadline = time.monotonic() + timeout
+        while len(self.sent(method, chat_id)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"bot made {len(self.sent(method, chat_id))}/{count} {method} calls "
+                                     f"to {chat_id}; calls: {[c.method for c in self.calls]}")
+            self._new_call.clear()
+            try:
+                await asyncio.wait_for(self._new_call.wait(), timeout=min(remaining, 0.5))
+            except TimeoutError:
+                pass
+        return self.sent(method, chat_id)
+
+    async def quiet(self, seconds: float = 1.0) -> None:
+        """Let the bot process what is queued (for asserting that nothing was sent)."""
+        await asyncio.sleep(seconds)

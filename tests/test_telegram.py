@@ -1,0 +1,202 @@
+"""End to end: the real python-telegram-bot Application, over real HTTP, against
+the Bot API stand-in on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from handlers.app import build_application, set_commands
+from tests.botapi import BOT, BotAPIStandIn, load_spec
+from tests.conftest import SHARED
+
+SPEC_PATH = SHARED / "telegram-bot-api-spec" / "api.min.json"
+TOKEN = "123456:" + "A" * 35
+GROUP = -1001
+
+
+@pytest.fixture
+async def api(kb, tmp_path: Path):
+    """The stand-in server and a running bot polling it."""
+    server = BotAPIStandIn(load_spec(SPEC_PATH))
+    await server.start()
+    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+                          "BOT_DB": str(tmp_path / "unused.db")})
+    app = build_application(config, kb)
+    await app.initialize()
+    await set_commands(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    yield server
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    await server.stop()
+    if server.spec is None:
+        pytest.skip(f"Bot API spec not found at {SPEC_PATH}: calls were not checked against it")
+    assert server.violations == []
+
+
+def texts(calls) -> list[str]:
+    return [c.params.get("text", "") for c in calls]
+
+
+async def test_private_question_gets_answer_with_quote_and_buttons(api):
+    api.message("Qui est le PDG de Kraken ?")
+    (call,) = await api.wait_for(chat_id=100)
+    text = call.params["text"]
+    assert "<b>Jesse Powell</b>" in text
+    assert "« Aujourd’hui, le PDG de la société, Jesse Powell" in text
+    assert "Kraken licencie 10%" in text  # source line
+    assert call.params["parse_mode"] == "HTML"
+    buttons = [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["Autre réponse", "Contexte"]
+    assert call.params["reply_parameters"]["message_id"]  # quotes the question
+
+
+async def test_buttons_edit_the_answer_and_show_context(api):
+    api.message("Combien de personnes Kraken licencie ?")
+    (call,) = await api.wait_for(chat_id=100)
+    answer_id = api.sent_ids[0]
+    other, context_button = (b["callback_data"] for b in call.params["reply_markup"]["inline_keyboard"][0])
+    api.callback(other, message_id=answer_id)
+    (edit,) = await api.wait_for("editMessageText")
+    assert int(edit.params["message_id"]) == answer_id
+    assert edit.params["text"] != call.params["text"] and "«" in edit.params["text"]
+    api.callback(context_button, message_id=answer_id)
+    calls = await api.wait_for(chat_id=100, count=2)
+    assert "57 personnes" in calls[-1].params["text"]  # the paragraph around the first quote
+    assert len(api.sent("answerCallbackQuery")) == 2
+    api.callback("alt:1", message_id=999_999)  # an answer the bot no longer holds
+    calls = await api.wait_for("answerCallbackQuery", count=3)
+    assert calls[-1].params["show_alert"] is True
+
+
+@pytest.mark.parametrize("command,expected", [
+    ("/start", "Bonjour"),
+    ("/help", "/summary"),
+    ("/articles", "Benson Toti"),
+    ("/summary", "En bref"),
+    ("/summary 1", "Rubriques"),
+    ("/summary licenciement", "Kraken licencie"),
+    ("/summary 999999", "Je ne trouve pas"),
+    ("/summary ';DROP TABLE articles;--", "Je ne trouve pas"),
+    ("/quote San Francisco", "San Francisco"),
+    ("/quote", "Donnez des mots"),
+    ("/quote zzzqqq", "Aucune phrase"),
+    ("/source", "pas encore répondu"),
+    ("/nimportequoi", "Je ne connais pas"),
+])
+async def test_commands_in_private(api, command, expected):
+    api.message(command)
+    calls = await api.wait_for(chat_id=100)
+    assert expected in calls[0].params["text"]
+
+
+async def test_source_after_answer(api):
+    api.message("Où est basée Kraken ?")
+    await api.wait_for(chat_id=100)
+    api.message("/source")
+    calls = await api.wait_for(chat_id=100, count=2)
+    assert "San Francisco" in calls[1].params["text"]
+
+
+async def test_commands_in_a_group_with_bot_name(api):
+    api.message(f"/summary@{BOT['username']}", chat_id=GROUP)
+    api.message("/articles@SomeOtherBot", chat_id=GROUP)
+    calls = await api.wait_for(chat_id=GROUP)
+    await api.quiet(0.5)
+    assert len(api.sent(chat_id=GROUP)) == 1
+    assert "En bref" in calls[0].params["text"]
+
+
+async def test_group_chatter_ignored_mention_and_reply_answered(api):
+    api.message("Kraken a licencié combien de personnes ?", chat_id=GROUP)
+    api.message("/inconnue", chat_id=GROUP)  # unknown command not addressed to the bot: silence
+    await api.quiet(1.0)
+    assert api.sent(chat_id=GROUP) == []
+    api.message(f"@{BOT['username']} qui est le PDG de Kraken ?", chat_id=GROUP)
+    (call,) = await api.wait_for(chat_id=GROUP)
+    assert "Jesse Powell" in call.params["text"]
+    bot_message = {"message_id": 1, "date": 0, "chat": {"id": GROUP, "type": "supergroup"}, "from": BOT,
+                   "text": "x"}
+    api.message("et où est-elle basée ?", chat_id=GROUP, reply_to=bot_message)
+    calls = await api.wait_for(chat_id=GROUP, count=2)
+    assert "San Francisco" in calls[1].params["text"]
+
+
+async def test_inline_query_offers_quotes_and_summaries(api):
+    api.inline("Kraken licenciement")
+    (call,) = await api.wait_for("answerInlineQuery")
+    results = call.params["results"]
+    assert 1 <= len(results) <= 10
+    assert all("«" in r["input_message_content"]["message_text"] for r in results)
+    api.inline("")
+    calls = await api.wait_for("answerInlineQuery", count=2)
+    assert len(calls[1].params["results"]) == 2  # one per article
+
+
+async def test_english_ui(api):
+    api.message("/help", lang="en")
+    api.message("What is the capital of Peru?", user_id=100, lang="en")
+    calls = await api.wait_for(chat_id=100, count=2)
+    joined = " ".join(texts(calls))
+    assert "Ask a question in plain words" in joined
+    assert "I found nothing in the articles" in joined
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("   ", "Posez-moi une question"),
+    ("😀😀😀", "Posez-moi une question"),
+    ("x" * 4096, "très long"),
+    ("\x00\x01\x02 Kraken \x07", None),
+    ("<b>Kraken</b> <script>alert(1)</script> qui est le PDG ?", None),
+    ("**Kraken** _PDG_ [lien](http://x)", None),
+    ("'; DROP TABLE sentences; --", None),
+    ("SELECT * FROM articles WHERE 1=1", "rien trouvé"),
+])
+async def test_bad_input_gets_a_short_reply(api, kb, text, expected):
+    sentences = kb.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+    api.message(text)
+    calls = await api.wait_for(chat_id=100)
+    reply = calls[0].params["text"]
+    assert reply and "Traceback" not in reply
+    if expected:
+        assert expected in reply
+    assert "<script>" not in reply
+    assert kb.db.execute("SELECT count(*) FROM sentences").fetchone()[0] == sentences
+
+
+async def test_photos_stickers_edits_and_channel_posts(api):
+    api.message(None, photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+    (call,) = await api.wait_for(chat_id=100)
+    assert "texte" in call.params["text"]
+    api.message(None, chat_id=GROUP, sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
+                                              "width": 1, "height": 1, "is_animated": False, "is_video": False})
+    api.message("Qui est le PDG ?", kind="edited_message", edit_date=1)
+    api.message("Qui est le PDG ?", chat_id=-1002, kind="channel_post")
+    await api.quiet(1.0)
+    assert len(api.sent()) == 1
+
+
+async def test_429_retry_after_still_delivers_once(api):
+    api.failures["sendMessage"] = [(429, {"ok": False, "error_code": 429, "description": "Too Many Requests",
+                                          "parameters": {"retry_after": 1}})]
+    api.message("Où est basée Kraken ?")
+    calls = await api.wait_for(chat_id=100, count=2, timeout=20)
+    await api.quiet(1.0)
+    assert len(api.sent(chat_id=100)) == 2  # the refused attempt, then exactly one delivery
+    assert calls[0].params["text"] == calls[1].params["text"]
+
+
+async def test_commands_registered_per_scope_and_language(api):
+    calls = api.sent("setMyCommands")
+    scopes = {(c.params["scope"]["type"], c.params.get("language_code")) for c in calls}
+    assert scopes == {(s, lang) for s in ("all_private_chats", "all_group_chats", "all_chat_administrators")
+                      for lang in (None, "en")}
+    private_fr = next(c for c in calls if c.params["scope"]["type"] == "all_private_chats"
+                      and not c.params.get("language_code"))
+    assert {"start", "help", "articles", "summary", "quote", "source"} == {
+        c["command"] for c in private_fr.params["commands"]}
