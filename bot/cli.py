@@ -57,6 +57,20 @@ def run_ingest(kb: KnowledgeBase, paths: list[str]) -> int:
     return 1 if report.refused and not (report.added or report.updated or report.skipped) else 0
 
 
+class RedactSecret(logging.Filter):
+    """Replace a secret (the bot token) in every log line, whichever library writes it."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), ()
+        return True
+
+
 def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | None], int] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -65,6 +79,9 @@ def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | No
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if config.token:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactSecret(config.token))
     if args.command is None and config.token:
         if run_telegram is None:
             from handlers.app import run  # the Telegram layer is imported only when used

@@ -74,18 +74,23 @@ async def set_commands(app: Application) -> None:
             await app.bot.set_my_commands(menu, scope=scope, language_code=None if lang == "fr" else lang)
 
 
-def build_application(config: Config, kb: KnowledgeBase) -> Application:
-    """The python-telegram-bot Application for this configuration."""
-    app = (
+def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = True) -> Application:
+    """The python-telegram-bot Application for this configuration.
+
+    `rate_limited=False` is only for measuring raw capacity (bench/): Telegram
+    itself would refuse the bursts that the limiter smooths out.
+    """
+    builder = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.api_base_url.replace("/bot", "/file/bot", 1))
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(set_commands)
-        .build()
     )
+    if rate_limited:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
     app.bot_data["kb"] = kb
     add_handlers(app)
     return app
@@ -93,7 +98,7 @@ def build_application(config: Config, kb: KnowledgeBase) -> Application:
 
 def run(config: Config, webhook_url: str | None = None) -> int:
     """Run until SIGINT/SIGTERM (PTB stops cleanly on both); returns the exit code."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll request is noise
     kb = KnowledgeBase(config.db_path, config.articles_dir)
     app = build_application(config, kb)
     log.info("starting with %d articles, API %s", len(kb.articles()), config.api_base_url)

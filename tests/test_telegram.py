@@ -200,3 +200,36 @@ async def test_commands_registered_per_scope_and_language(api):
                       and not c.params.get("language_code"))
     assert {"start", "help", "articles", "summary", "quote", "source"} == {
         c["command"] for c in private_fr.params["commands"]}
+
+
+async def test_run_bot_serves_then_stops_cleanly_on_sigterm(tmp_path):
+    """`python run_bot.py` with a token: polls the configured server, answers, exits 0 on SIGTERM."""
+    import asyncio
+    import os
+    import signal
+    import sys
+
+    from tests.conftest import PROJECT
+
+    server = BotAPIStandIn(load_spec(SPEC_PATH))
+    await server.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+                "BOT_DB": str(tmp_path / "bot.db"), "BOT_LOG_LEVEL": "DEBUG"})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(PROJECT / "run_bot.py"), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await server.wait_for("setMyCommands", count=6, timeout=60)
+        server.message("Où est basée Kraken ?")
+        (call,) = await server.wait_for(chat_id=100, timeout=30)
+        assert "San Francisco" in call.params["text"]
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await server.stop()
+    assert process.returncode == 0
+    assert TOKEN.split(":")[1] not in stderr.decode()
+    assert server.violations == []

@@ -1,0 +1,76 @@
+"""Updates per second and reply latency through the local Bot API stand-in,
+100 simulated users asking at once, with Telegram's flood limits on and off.
+
+    python bench/bench_telegram.py [--users 100] [--questions 5]
+
+Latency is from the moment an update is queued on the stand-in to the moment
+the bot's sendMessage for that chat arrives; it includes long polling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import percentiles
+from bot.config import load_config
+from bot.knowledge import KnowledgeBase
+from handlers.app import build_application
+from tests.botapi import BotAPIStandIn
+from tests.questions import ANSWERABLE
+
+TOKEN = "123456:" + "B" * 35
+
+
+async def run(kb: KnowledgeBase, users: int, per_user: int, rate_limited: bool) -> None:
+    server = BotAPIStandIn(None)
+    await server.start()
+    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url})
+    app = build_application(config, kb, rate_limited=rate_limited)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    questions = [q for _, q, *_ in ANSWERABLE]
+    pushed: dict[int, list[float]] = {}
+    start = time.perf_counter()
+    for round_ in range(per_user):
+        for user in range(users):
+            chat = 10_000 + user
+            server.message(questions[(user + round_) % len(questions)], chat_id=chat, user_id=chat)
+            pushed.setdefault(chat, []).append(time.perf_counter())
+    total = users * per_user
+    await server.wait_for(count=total, timeout=600)
+    elapsed = time.perf_counter() - start
+    monotonic_to_perf = time.perf_counter() - time.monotonic()
+    latencies = []
+    for chat, times in pushed.items():
+        replies = sorted(c.at + monotonic_to_perf for c in server.sent(chat_id=chat))
+        latencies += [(r - p) * 1000 for p, r in zip(times, replies, strict=True)]
+    label = "limits on " if rate_limited else "limits off"
+    print(f"{label}: {total} updates from {users} users in {elapsed:.2f} s = {total / elapsed:.0f} updates/s; "
+          f"reply latency {percentiles(latencies)}")
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    await server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--questions", type=int, default=5, help="questions per user")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase(Path(tmp) / "bot.db", Path(__file__).resolve().parent.parent / "seeds")
+        asyncio.run(run(kb, args.users, args.questions, rate_limited=False))
+        asyncio.run(run(kb, args.users, 1, rate_limited=True))
+
+
+if __name__ == "__main__":
+    main()
