@@ -150,8 +150,9 @@ def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
             tokens = tokens[1:]  # "Selon Jesse Powell" -> "Jesse Powell"
         if not tokens or not tokens[0][:1].isupper() or _overlaps(match.start(), match.end(), taken):
             continue
-        name = " ".join(tokens)
         start = match.start() + match.group().index(tokens[0])
+        text = sentence[start:match.start() + len(match.group().rstrip(".’'-"))]  # verbatim span
+        name = " ".join(tokens)
         at_sentence_start = not sentence[:start].strip(" «\"“-—(")
         if at_sentence_start and len(tokens) == 1 and is_known_word(tokens[0].lower()):
             continue  # an ordinary word capitalised because it opens the sentence
@@ -160,7 +161,7 @@ def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
         if fold(name) in STOPWORDS or fold(name) in MONTHS:
             continue
         # Cues stand just before the name; a short window keeps the anchored searches cheap.
-        facts.append(Fact(_entity_kind(name, sentence[max(0, start - 40):start]), name, name, None, start))
+        facts.append(Fact(_entity_kind(name, sentence[max(0, start - 40):start]), text, name, None, start))
     return facts
 
 
