@@ -340,6 +340,9 @@ def _html_blocks(text: str) -> list[_Block]:
 
 # --- files ---------------------------------------------------------------------
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def decode(data: bytes) -> str:
     """Bytes of a text file as str: UTF-8 (with or without BOM), else cp1252."""
     if not data.strip():
@@ -353,7 +356,7 @@ def decode(data: bytes) -> str:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise ArticleError("unreadable text: neither UTF-8 nor cp1252") from None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = len(_CONTROL_CHARS.findall(text))
     if controls > max(2, len(text) // 100):
         raise ArticleError("binary file (not text)")
     return text

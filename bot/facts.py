@@ -42,9 +42,12 @@ TIME_UNITS = {"seconde", "secondes", "minute", "minutes", "heure", "heures", "jo
 _CURRENCY = r"(?:€|\$|£|euros?|dollars?|usd|eur|livres?|francs?|bitcoins?|btc)"
 _SCALE = r"(?:\s+(?:mille|millions?|milliards?|billions?|k|m|md|mds))?"
 _NUM = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_MODIFIER = r"(?:(?:plus|moins|près|pres|environ|quelque|au moins|jusqu[’']à)\s+(?:de\s+|d[’'])?)?"
+# Looked for just before a number rather than inside the pattern: far cheaper to match.
+_MODIFIER_BEFORE = re.compile(r"(?:plus|moins|près|pres|environ|quelque|au moins|jusqu[’']à)\s+(?:de\s+|d[’'])?$",
+                              re.IGNORECASE)
 _WORD_NUM = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_SET = frozenset(MONTHS)
 
 _PERCENT = re.compile(rf"(?<![\w.,])({_NUM})\s?(?:%|pour\s?cent|pourcent|percent)", re.IGNORECASE)
 _MONEY = re.compile(
@@ -52,16 +55,29 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY = re.compile(
-    rf"(?<![\w.,]){_MODIFIER}(?:({_NUM})|\b({_WORD_NUM})\b)(?:\s+(?:de\s+|d[’']))?"
+    rf"(?:(?<![\w.,])({_NUM})|\b({_WORD_NUM})\b)(?:\s+(?:de\s+|d[’']))?"
     rf"(?:\s*([A-Za-zÀ-ÿ][\w-]*))?",
     re.IGNORECASE,
 )
-_DATE = re.compile(
-    rf"\b(?:\d{{1,2}}(?:er)?\s+(?:{_MONTH})\.?(?:\s+\d{{4}})?|(?:{_MONTH})\s+\d{{4}}|"
-    rf"(?:{_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
-    rf"(?:en|in|depuis|since|fin|début|debut)\s+(?:1[89]|20)\d{{2}})\b",
-    re.IGNORECASE,
-)
+# Date patterns start with a digit where they can: a pattern that starts with a
+# word is tried at every word of every sentence, so the month-first one runs
+# only when a month name is there, and "en 2021" is found from the year.
+_DATE_DIGIT_FIRST = re.compile(
+    rf"\b(?:\d{{1,2}}(?:er)?\s+(?:{_MONTH})\.?(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})\b", re.IGNORECASE)
+_DATE_MONTH_FIRST = re.compile(rf"\b(?:{_MONTH})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+_YEAR_PREFIX = re.compile(r"\b(?:en|in|depuis|since|fin|début|debut)\s+$", re.IGNORECASE)
+
+
+def _date_spans(sentence: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in _DATE_DIGIT_FIRST.finditer(sentence)]
+    if not MONTH_SET.isdisjoint(fold(w) for w in re.findall(r"\w+", sentence)):
+        spans += [m.span() for m in _DATE_MONTH_FIRST.finditer(sentence)]
+    for year in _YEAR.finditer(sentence):
+        prefix = _YEAR_PREFIX.search(sentence, max(0, year.start() - 10), year.start())
+        if prefix:
+            spans.append((prefix.start(), year.end()))
+    return sorted(spans)
 _NAME_TOKEN = r"[A-ZÀ-Þ][\w’'.-]*"
 _NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:de|du|des|d[’']|la|van|von|del)\s*)?{_NAME_TOKEN})*")
 
@@ -102,13 +118,12 @@ def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
             facts.append(Fact("money", match.group(), _number_value(match.group(1) or match.group(2), None),
                               None, match.start()))
             taken.append(match.span())
-    for match in _DATE.finditer(sentence):
-        if not _overlaps(*match.span(), taken):
-            iso = parse_date(match.group())
-            year = re.search(r"\d{4}", match.group())
-            facts.append(Fact("date", match.group(), iso or (year.group() if year else fold(match.group())),
-                              None, match.start()))
-            taken.append(match.span())
+    for start, end in _date_spans(sentence):
+        if not _overlaps(start, end, taken):
+            text = sentence[start:end]
+            year = re.search(r"\d{4}", text)
+            facts.append(Fact("date", text, parse_date(text) or (year.group() if year else fold(text)), None, start))
+            taken.append((start, end))
     for match in _QUANTITY.finditer(sentence):
         digits, word, unit = match.groups()
         if _overlaps(*match.span(), taken):
@@ -118,12 +133,14 @@ def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
         if word and unit is None:
             continue  # a bare number word ("neuf") is too often not a number
         end = match.end() if unit else match.end(1 if digits else 2)
-        text = sentence[match.start():end].strip()
+        modifier = _MODIFIER_BEFORE.search(sentence, max(0, match.start() - 20), match.start())
+        start = modifier.start() if modifier else match.start()
+        text = sentence[start:end].strip()
         if digits and unit is None and re.fullmatch(r"(?:1[89]|20)\d{2}", digits):
-            facts.append(Fact("date", text, digits, None, match.start()))
+            facts.append(Fact("date", text, digits, None, start))
         else:
-            facts.append(Fact("number", text, _number_value(digits, word), unit, match.start()))
-        taken.append((match.start(), end))
+            facts.append(Fact("number", text, _number_value(digits, word), unit, start))
+        taken.append((start, end))
     return facts
 
 
@@ -165,10 +182,21 @@ def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
     return facts
 
 
+_NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold_numbers(sentence: str) -> bool:
+    """A cheap test that spares most sentences the number patterns."""
+    return bool(_DIGIT.search(sentence)) or not _NUMBER_WORD_SET.isdisjoint(
+        re.findall(r"\w+", sentence.lower()))
+
+
 def extract_facts(sentence: str) -> list[Fact]:
     """All facts found in one sentence, in order of appearance."""
     taken: list[tuple[int, int]] = []
-    facts = _numbers(sentence, taken) + _entities(sentence, taken)
+    facts = _numbers(sentence, taken) if _may_hold_numbers(sentence) else []
+    facts += _entities(sentence, taken)
     return sorted(facts, key=lambda f: f.start)
 
 

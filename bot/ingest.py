@@ -7,7 +7,10 @@ refusals, idempotence and replacement in place behave the same everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,23 +62,43 @@ def prepare(article: Article, source: str, digest: str) -> PreparedArticle:
                            date=article.date, headings=article.headings, sentences=rows)
 
 
+Job = tuple[str, bytes, str, str]  # (name, content, source, checksum)
+PARALLEL_FROM = 50  # below this many files, starting worker processes costs more than it saves
+
+
+def _parse_and_prepare(job: Job) -> PreparedArticle | str:
+    """A prepared article, or the one-line reason the file is refused."""
+    name, data, source, digest = job
+    try:
+        return prepare(parse_bytes(name, data), source, digest)
+    except ArticleError as error:
+        return error.reason
+
+
+def _store(db: sqlite_utils.Database, name: str, outcome: PreparedArticle | str, report: IngestReport,
+           on_saved: OnSaved | None) -> None:
+    if isinstance(outcome, str):
+        report.refused.append((name, outcome))
+        return
+    action, article_id = save_article(db, outcome, on_saved)
+    getattr(report, action).append(name)
+    if action != "skipped":
+        report.article_ids.append(article_id)
+
+
+def _is_known(db: sqlite_utils.Database, source: str, digest: str) -> bool:
+    return find_article(db, source, digest)[0] == "skipped"
+
+
 def ingest_bytes(db: sqlite_utils.Database, name: str, data: bytes, source: str | None = None,
                  on_saved: OnSaved | None = None) -> IngestReport:
     """Parse and store one file's content; never raises for bad content."""
     report = IngestReport()
     digest = checksum(data)
-    if find_article(db, source or name, digest)[0] == "skipped":
+    if _is_known(db, source or name, digest):
         report.skipped.append(name)  # known content: no need to parse it again
-        return report
-    try:
-        article = parse_bytes(name, data)
-    except ArticleError as error:
-        report.refused.append((name, error.reason))
-        return report
-    action, article_id = save_article(db, prepare(article, source or name, digest), on_saved)
-    getattr(report, action).append(name)
-    if action != "skipped":
-        report.article_ids.append(article_id)
+    else:
+        _store(db, name, _parse_and_prepare((name, data, source or name, digest)), report, on_saved)
     return report
 
 
@@ -85,10 +108,24 @@ def article_files(folder: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
 
 
+def _prepare_all(jobs: list[Job]) -> Iterator[PreparedArticle | str]:
+    """Outcomes in job order; parsing runs in worker processes for large batches while
+    this process stores what is ready (SQLite writes stay in one process)."""
+    workers = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        yield from map(_parse_and_prepare, jobs)
+        return
+    # fork: the workers only parse (they never touch the inherited database connection), and
+    # unlike spawn it does not re-run the caller's main module.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(_parse_and_prepare, jobs, chunksize=16)
+
+
 def ingest_paths(db: sqlite_utils.Database, paths: Iterable[str | Path],
                  on_saved: OnSaved | None = None) -> IngestReport:
     """Ingest files and folders; unreadable paths are refused, not raised."""
     report = IngestReport()
+    jobs: list[Job] = []
     for raw in paths:
         path = Path(raw)
         files = article_files(path) if path.is_dir() else [path]
@@ -100,5 +137,11 @@ def ingest_paths(db: sqlite_utils.Database, paths: Iterable[str | Path],
             except OSError as error:
                 report.refused.append((str(file), f"cannot read: {error.strerror or error}"))
                 continue
-            report.merge(ingest_bytes(db, str(file), data, str(file.resolve()), on_saved))
+            job = (str(file), data, str(file.resolve()), checksum(data))
+            if _is_known(db, job[2], job[3]):
+                report.skipped.append(job[0])
+            else:
+                jobs.append(job)
+    for job, outcome in zip(jobs, _prepare_all(jobs), strict=True):
+        _store(db, job[0], outcome, report, on_saved)
     return report

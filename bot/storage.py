@@ -180,17 +180,20 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
             db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
             db.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
                        [*row.values(), article_id])
-        for position, sentence in enumerate(article.sentences):
-            cursor = db.execute(
-                "INSERT INTO sentences (article_id, position, paragraph, heading, text, terms) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [article_id, position, sentence.paragraph, sentence.heading, sentence.text, sentence.terms],
-            )
-            db.conn.executemany(
-                "INSERT INTO facts (sentence_id, article_id, kind, text, value, unit) VALUES (?, ?, ?, ?, ?, ?)",
-                [(cursor.lastrowid, article_id, f["kind"], f["text"], f["value"], f["unit"])
-                 for f in sentence.facts],
-            )
+        # Ids are assigned here (the transaction holds the write lock) so that sentences and
+        # their facts go in as two batches rather than one statement per sentence.
+        first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM sentences").fetchone()[0]
+        db.conn.executemany(
+            "INSERT INTO sentences (id, article_id, position, paragraph, heading, text, terms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(first_id + position, article_id, position, s.paragraph, s.heading, s.text, s.terms)
+             for position, s in enumerate(article.sentences)],
+        )
+        db.conn.executemany(
+            "INSERT INTO facts (sentence_id, article_id, kind, text, value, unit) VALUES (?, ?, ?, ?, ?, ?)",
+            [(first_id + position, article_id, f["kind"], f["text"], f["value"], f["unit"])
+             for position, s in enumerate(article.sentences) for f in s.facts],
+        )
         _apply_vocab(db, Counter(w for s in article.sentences for w in s.words), +1)
         _bump_generation(db)
         if on_saved is not None:
