@@ -26,6 +26,9 @@ CONTEXT_WEIGHT = 0.6  # a word found only in the title or heading counts for thi
 KIND_BONUS = 0.2
 CANDIDATES = 80
 UNSEEN_WORD_WEIGHT = 0.6
+RECALL_COMMON_SHARE = 0.01  # a term in more than 1% of sentences...
+RECALL_MIN_COMMON = 200  # ...and in more than 200 of them is "common"
+RECALL_MAX_TERMS = 16
 _CAUSE = re.compile(r"\b(?:en raison|parce qu|car\b|à cause|a cause|suite à|pour faire face|en expliquant|"
                     r"conséquence|because|due to|afin de|pour gérer)", re.IGNORECASE)
 
@@ -102,8 +105,17 @@ class Searcher:
             self._article_terms[article_id] = _context_terms(row[0] if row else "")
         return self._article_terms[article_id]
 
+    def recall_terms(self, expansions: list[Expansion]) -> list[str]:
+        """The terms worth an FTS lookup: ranking every sentence that holds a very common
+        term costs the most and rarely finds the answer, so common terms are left to
+        scoring unless nothing rarer was asked."""
+        by_df = sorted({m.term for e in expansions for m in e.matches}, key=lambda t: self.lexicon.term_df.get(t, 0))
+        common = max(RECALL_MIN_COMMON, self.lexicon.sentence_count * RECALL_COMMON_SHARE)
+        rare = [t for t in by_df if self.lexicon.term_df.get(t, 0) <= common]
+        return (rare or by_df[:2])[:RECALL_MAX_TERMS]
+
     def candidates(self, expansions: list[Expansion], limit: int = CANDIDATES) -> list[Candidate]:
-        query = fts_query([m.term for e in expansions for m in e.matches])
+        query = fts_query(self.recall_terms(expansions))
         ids = bm25_ids(self.db, query, limit)
         if not ids:
             return []
