@@ -32,12 +32,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _questions(argument: str) -> list[str] | None:
-    if argument != "-":
-        return [argument]
-    return None  # read lazily from stdin
-
-
 def run_ask(kb: KnowledgeBase, question: str, as_json: bool) -> int:
     def answer(text: str) -> str:
         result = kb.ask(text)
@@ -45,8 +39,9 @@ def run_ask(kb: KnowledgeBase, question: str, as_json: bool) -> int:
             return json.dumps(result.to_json(t("not_found")), ensure_ascii=False)
         return render_answer(result, kb)
 
-    lines = _questions(question)
-    for text in lines if lines is not None else (line.rstrip("\n") for line in sys.stdin):
+    # "-": one question per line of stdin, answered as it arrives (works as a pipe filter).
+    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
+    for text in questions:
         print(answer(text), flush=True)
     return 0
 

@@ -92,9 +92,10 @@ class KnowledgeBase:
             question = read_question(words[:MAX_QUESTION_CHARS])
             if not question.words:
                 return []
-            expansions = [e for e in self.searcher.expand(question)]
-            for e in expansions:
-                e.matches = [m for m in e.matches if m.how != "semantic"]
+            # Words as written or misspelt, not words of close meaning: a quote must contain them.
+            expansions = self.searcher.expand(question)
+            for expansion in expansions:
+                expansion.matches = [m for m in expansion.matches if m.how != "semantic"]
             if any(not e.matches for e in expansions):
                 return []
             found = self.searcher.candidates(expansions, limit=200)
