@@ -27,7 +27,7 @@ KIND_BONUS = 0.2
 CANDIDATES = 80
 UNSEEN_WORD_WEIGHT = 0.6
 RECALL_COMMON_SHARE = 0.01  # a term in more than 1% of sentences...
-RECALL_MIN_COMMON = 200  # ...and in more than 200 of them is "common"
+RECALL_MIN_COMMON = 2000  # ...and in more than 2,000 of them is "common"
 RECALL_MAX_TERMS = 16
 _CAUSE = re.compile(r"\b(?:en raison|parce qu|car\b|à cause|a cause|suite à|pour faire face|en expliquant|"
                     r"conséquence|because|due to|afin de|pour gérer)", re.IGNORECASE)
