@@ -28,7 +28,7 @@ CANDIDATES = 80
 UNSEEN_WORD_WEIGHT = 0.6
 RECALL_COMMON_SHARE = 0.01  # a term in more than 1% of sentences...
 RECALL_MIN_COMMON = 2000  # ...and in more than 2,000 of them is "common"
-RECALL_MAX_TERMS = 16
+RECALL_MAX_TERMS = 24
 _CAUSE = re.compile(r"\b(?:en raison|parce qu|car\b|à cause|a cause|suite à|pour faire face|en expliquant|"
                     r"conséquence|because|due to|afin de|pour gérer)", re.IGNORECASE)
 
@@ -108,11 +108,16 @@ class Searcher:
     def recall_terms(self, expansions: list[Expansion]) -> list[str]:
         """The terms worth an FTS lookup: ranking every sentence that holds a very common
         term costs the most and rarely finds the answer, so common terms are left to
-        scoring unless nothing rarer was asked."""
-        by_df = sorted({m.term for e in expansions for m in e.matches}, key=lambda t: self.lexicon.term_df.get(t, 0))
+        scoring unless nothing rarer was asked. The question's own words (and their
+        spelling corrections) come before words of close meaning when the list is capped."""
+        best: dict[str, tuple[bool, int]] = {}
+        for match in (m for e in expansions for m in e.matches):
+            key = (match.how == "semantic", self.lexicon.term_df.get(match.term, 0))
+            best[match.term] = min(best.get(match.term, key), key)
+        ordered = sorted(best, key=lambda t: best[t])
         common = max(RECALL_MIN_COMMON, self.lexicon.sentence_count * RECALL_COMMON_SHARE)
-        rare = [t for t in by_df if self.lexicon.term_df.get(t, 0) <= common]
-        return (rare or by_df[:2])[:RECALL_MAX_TERMS]
+        rare = [t for t in ordered if best[t][1] <= common]
+        return (rare or sorted(ordered, key=lambda t: best[t][1])[:2])[:RECALL_MAX_TERMS]
 
     def candidates(self, expansions: list[Expansion], limit: int = CANDIDATES) -> list[Candidate]:
         query = fts_query(self.recall_terms(expansions))
