@@ -47,14 +47,16 @@ async def run(kb: KnowledgeBase, users: int, per_user: int, rate_limited: bool) 
     total = users * per_user
     await server.wait_for(count=total, timeout=600)
     elapsed = time.perf_counter() - start
+    await server.quiet(1.0)
+    duplicates = len(server.sent()) - total
     monotonic_to_perf = time.perf_counter() - time.monotonic()
     latencies = []
     for chat, times in pushed.items():
         replies = sorted(c.at + monotonic_to_perf for c in server.sent(chat_id=chat))
-        latencies += [(r - p) * 1000 for p, r in zip(times, replies, strict=True)]
+        latencies += [(r - p) * 1000 for p, r in zip(times, replies[: len(times)], strict=True)]
     label = "limits on " if rate_limited else "limits off"
     print(f"{label}: {total} updates from {users} users in {elapsed:.2f} s = {total / elapsed:.0f} updates/s; "
-          f"reply latency {percentiles(latencies)}")
+          f"reply latency {percentiles(latencies)}; {duplicates} duplicate replies")
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
