@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from bot.articles import MONTHS, parse_date
 from bot.text import STOPWORDS, fold, is_known_word
 
-KINDS = ("percentage", "money", "number", "date", "person", "organisation", "place")
-
 
 @dataclass(frozen=True)
 class Fact:

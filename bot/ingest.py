@@ -33,10 +33,6 @@ class IngestReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
     article_ids: list[int] = field(default_factory=list)  # added or updated
 
-    def merge(self, other: IngestReport) -> None:
-        for name in ("added", "updated", "skipped", "refused", "article_ids"):
-            getattr(self, name).extend(getattr(other, name))
-
     def lines(self) -> list[str]:
         """One line per file, for a person."""
         out = [f"added    {name}" for name in self.added]

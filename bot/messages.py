@@ -70,7 +70,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "other_answer": {"fr": "Autre réponse", "en": "Other answer"},
     "context": {"fr": "Contexte", "en": "Context"},
-    "no_more_answers": {"fr": "Pas d'autre réponse.", "en": "No other answer."},
     "answer_expired": {
         "fr": "Cette réponse n'est plus disponible : reposez la question.",
         "en": "This answer is no longer available: please ask again.",
