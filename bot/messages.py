@@ -7,6 +7,11 @@ Placeholders are filled with str.format; callers escape values for HTML.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.answers import ArticleRef
+
 MESSAGES: dict[str, dict[str, str]] = {
     "welcome": {
         "fr": "Bonjour ! Je réponds aux questions sur {count} article(s) d'actualité, avec la citation exacte "
@@ -116,3 +121,13 @@ def t(key: str, lang: str = "fr", **values: object) -> str:
     """The message `key` in `lang` (French if missing), with placeholders filled."""
     entry = MESSAGES[key]
     return entry.get(lang, entry["fr"]).format(**values)
+
+
+def source_parts(article: ArticleRef, lang: str = "fr") -> list[str]:
+    """Title, "par Author" and date of an article, as far as they are known (unescaped)."""
+    parts = [article.title]
+    if article.author:
+        parts.append(f"{t('by', lang)} {article.author}")
+    if article.date:
+        parts.append(article.date)
+    return parts

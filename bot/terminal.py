@@ -8,16 +8,11 @@ from typing import TextIO
 
 from bot.answers import Answer, ArticleRef
 from bot.knowledge import KnowledgeBase, Summary
-from bot.messages import t
+from bot.messages import source_parts, t
 
 
 def source_line(article: ArticleRef, lang: str = "fr") -> str:
-    parts = [article.title]
-    if article.author:
-        parts.append(f"{t('by', lang)} {article.author}")
-    if article.date:
-        parts.append(article.date)
-    return " — ".join(parts)
+    return " — ".join(source_parts(article, lang))
 
 
 def render_answer(answer: Answer, kb: KnowledgeBase, lang: str = "fr") -> str:

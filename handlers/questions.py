@@ -85,7 +85,8 @@ async def other_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query
     lang = lang_of(update)
     answer = context.chat_data.get("answers", {}).get(query.message.message_id) if query.message else None
-    index = int(query.data.split(":")[1]) if query.data.split(":")[1].isdigit() else 0
+    wanted = query.data.partition(":")[2]
+    index = int(wanted) if wanted.isdigit() else 0
     if answer is None:
         await query.answer(t("answer_expired", lang), show_alert=True)
         return

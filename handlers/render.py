@@ -7,18 +7,14 @@ from html import escape
 
 from bot.answers import Answer, ArticleRef, Quote
 from bot.knowledge import Summary
-from bot.messages import t
+from bot.messages import source_parts, t
 
 MAX_MESSAGE = 4096
 
 
 def source_line(article: ArticleRef, lang: str) -> str:
-    parts = [f"<i>{escape(article.title)}</i>"]
-    if article.author:
-        parts.append(f"{t('by', lang)} {escape(article.author)}")
-    if article.date:
-        parts.append(escape(article.date))
-    return "📰 " + " — ".join(parts)
+    title, *rest = (escape(part) for part in source_parts(article, lang))
+    return "📰 " + " — ".join([f"<i>{title}</i>", *rest])
 
 
 def quote_block(quote: Quote, lang: str) -> str:
