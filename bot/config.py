@@ -30,6 +30,7 @@ class Config:
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     log_level: str = "INFO"
     timezone: str = "Europe/Paris"
+    alert_interval: float = 2.0  # seconds between looks at the articles folder and the outbox
 
 
 def load_dotenv(path: Path) -> None:
@@ -69,6 +70,12 @@ def load_config(env: dict[str, str] | None = None) -> Config:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"BOT_TIMEZONE '{timezone}' is not a known time zone") from None
+    try:
+        interval = float(env.get("BOT_ALERT_INTERVAL", "").strip() or 2.0)
+    except ValueError:
+        interval = -1.0
+    if not 0.05 <= interval <= 60:
+        raise ConfigError("BOT_ALERT_INTERVAL must be a number of seconds between 0.05 and 60")
     articles_dir = Path(env.get("BOT_ARTICLES_DIR", "").strip() or PROJECT_DIR / "seeds")
     return Config(
         token=token,
@@ -78,4 +85,5 @@ def load_config(env: dict[str, str] | None = None) -> Config:
         admin_ids=admins,
         log_level=level,
         timezone=timezone,
+        alert_interval=interval,
     )

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from bot import storage
 from bot.answers import Answer, ArticleRef, Quote, compose, needs_previous
-from bot.ingest import IngestReport, OnSaved, ingest_paths
+from bot.ingest import IngestReport, ingest_bytes, ingest_paths
 from bot.lexicon import Lexicon
 from bot.questions import read_question
 from bot.search import Candidate, Searcher
+from bot.subscriptions import queue_alerts
 from bot.summaries import SentenceInfo, key_sentences
 from bot.text import fold
 
@@ -35,6 +36,7 @@ class Summary:
 class KnowledgeBase:
     def __init__(self, db_path: str | Path, articles_dir: str | Path | None = None,
                  semantic: bool = True) -> None:
+        self.path = Path(db_path)
         self.db = storage.open_database(db_path)
         self.semantic = semantic
         self._lock = threading.RLock()  # one connection, shared by threads of the terminal and the bot
@@ -56,9 +58,19 @@ class KnowledgeBase:
             self._generation = current
             return True
 
-    def ingest(self, paths: list[str | Path], on_saved: OnSaved | None = None) -> IngestReport:
+    # Every way in queues the alerts for subscribed chats in the article's own transaction.
+
+    def ingest(self, paths: list[str | Path]) -> IngestReport:
+        """Load files and folders."""
         with self._lock:
-            report = ingest_paths(self.db, paths, on_saved)
+            report = ingest_paths(self.db, paths, queue_alerts)
+        self.refresh()
+        return report
+
+    def ingest_file(self, name: str, data: bytes, source: str) -> IngestReport:
+        """Load one file's content received by other means (a document sent to the bot)."""
+        with self._lock:
+            report = ingest_bytes(self.db, name, data, source, queue_alerts)
         self.refresh()
         return report
 

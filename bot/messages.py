@@ -24,11 +24,15 @@ MESSAGES: dict[str, dict[str, str]] = {
               "/articles — la liste des articles\n/summary — le résumé de chaque article\n"
               "/summary N ou /summary mot-clé — un article en détail\n"
               "/quote mots… — les phrases qui contiennent ces mots\n/source — d'où vient la dernière réponse\n"
+              "/subscribe [mots-clés] — alertes sur les nouveaux articles (/unsubscribe, /subscriptions, "
+              "/digest HH:MM, /pause, /resume)\n"
               "/help — cette aide",
         "en": "Ask a question in plain words: I answer with the exact sentence from the article and its source.\n"
               "/articles — list of articles\n/summary — a summary of each article\n"
               "/summary N or /summary keyword — one article in detail\n"
               "/quote words… — sentences containing those words\n/source — where the last answer came from\n"
+              "/subscribe [keywords] — alerts on new articles (/unsubscribe, /subscriptions, "
+              "/digest HH:MM, /pause, /resume)\n"
               "/help — this help",
     },
     "not_found": {
@@ -96,6 +100,102 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong. Please try again in a moment.",
     },
     "bye": {"fr": "Au revoir !", "en": "Goodbye!"},
+    # Subscriptions and alerts
+    "subscribed_all": {
+        "fr": "Abonnement activé : ce chat sera prévenu de chaque nouvel article.",
+        "en": "Subscribed: this chat will be told about every new article.",
+    },
+    "subscribed_keywords": {
+        "fr": "Abonnement activé : ce chat sera prévenu des nouveaux articles qui parlent de : {keywords}.",
+        "en": "Subscribed: this chat will be told about new articles on: {keywords}.",
+    },
+    "keywords_capped": {
+        "fr": "Au plus {max} mots-clés par chat : {dropped} n'a pas été ajouté.",
+        "en": "At most {max} keywords per chat: {dropped} was not added.",
+    },
+    "no_usable_keywords": {
+        "fr": "Je ne trouve pas de mot-clé utilisable ici. Exemple : /subscribe panne licenciement",
+        "en": "I can't find a usable keyword here. Example: /subscribe outage layoffs",
+    },
+    "unsubscribed": {
+        "fr": "Abonnement arrêté : plus d'alertes dans ce chat.",
+        "en": "Unsubscribed: no more alerts in this chat.",
+    },
+    "keywords_left": {
+        "fr": "Mots-clés retirés. Il reste : {keywords}.",
+        "en": "Keywords removed. Still followed: {keywords}.",
+    },
+    "not_subscribed": {
+        "fr": "Ce chat n'est abonné à rien. /subscribe pour être prévenu des nouveaux articles.",
+        "en": "This chat has no subscription. /subscribe to be told about new articles.",
+    },
+    "status_all": {"fr": "Abonnement : tous les nouveaux articles.", "en": "Subscription: every new article."},
+    "status_keywords": {"fr": "Mots-clés suivis : {keywords}.", "en": "Keywords followed: {keywords}."},
+    "status_instant": {"fr": "Mode : alerte dès la publication.", "en": "Mode: alert on publication."},
+    "status_digest": {
+        "fr": "Mode : un digest par jour à {time} ({zone}).",
+        "en": "Mode: one digest a day at {time} ({zone}).",
+    },
+    "status_paused": {"fr": "En pause : /resume pour reprendre.", "en": "Paused: /resume to resume."},
+    "status_inactive": {
+        "fr": "Inactif (le bot avait été retiré ou bloqué) : /subscribe pour reprendre.",
+        "en": "Inactive (the bot was removed or blocked): /subscribe to start again.",
+    },
+    "digest_set": {
+        "fr": "Un digest par jour à {time} ({zone}) remplace les alertes immédiates. /digest off pour revenir.",
+        "en": "One digest a day at {time} ({zone}) replaces instant alerts. /digest off to go back.",
+    },
+    "digest_off": {"fr": "Retour aux alertes immédiates.", "en": "Back to instant alerts."},
+    "digest_usage": {
+        "fr": "Donnez une heure, par exemple /digest 08:30, ou /digest off.",
+        "en": "Give a time of day, for example /digest 08:30, or /digest off.",
+    },
+    "paused": {
+        "fr": "Alertes en pause. Les articles publiés pendant la pause ne seront pas annoncés (voir /articles). "
+              "/resume pour reprendre.",
+        "en": "Alerts paused. Articles published meanwhile will not be announced (see /articles). "
+              "/resume to resume.",
+    },
+    "resumed": {"fr": "Alertes reprises.", "en": "Alerts resumed."},
+    "admins_only": {
+        "fr": "Seuls les administrateurs du groupe peuvent changer ses abonnements.",
+        "en": "Only the group's administrators can change its subscriptions.",
+    },
+    "admin_check_failed": {
+        "fr": "Je n'ai pas pu vérifier vos droits d'administrateur. Réessayez dans un instant.",
+        "en": "I couldn't check your administrator rights. Please try again in a moment.",
+    },
+    "hello_group": {
+        "fr": "Bonjour ! Je réponds aux questions sur les articles quand on me mentionne ou qu'on répond à "
+              "mes messages. Un administrateur peut abonner ce groupe aux nouveaux articles : /subscribe "
+              "(tous) ou /subscribe mots-clés. /help pour le reste.",
+        "en": "Hello! I answer questions about the articles when mentioned or replied to. An administrator "
+              "can subscribe this group to new articles: /subscribe (all) or /subscribe keywords. "
+              "/help for the rest.",
+    },
+    "alert_header": {"fr": "🆕 Nouvel article", "en": "🆕 New article"},
+    "alert_matched": {"fr": "Vos mots-clés : {keywords}", "en": "Your keywords: {keywords}"},
+    "digest_header": {"fr": "🗞 Digest : {count} nouvel(s) article(s)", "en": "🗞 Digest: {count} new article(s)"},
+    "digest_more": {"fr": "… et {count} autre(s) : /articles", "en": "… and {count} more: /articles"},
+    "full_summary": {"fr": "Résumé complet", "en": "Full summary"},
+    "article_gone": {"fr": "Cet article n'existe plus.", "en": "This article no longer exists."},
+    # Articles sent to the bot as documents
+    "upload_operators_only": {
+        "fr": "Seuls les opérateurs du bot peuvent ajouter des articles. Posez plutôt une question par écrit.",
+        "en": "Only the bot's operators can add articles. Ask a question in writing instead.",
+    },
+    "upload_bad_type": {
+        "fr": "Envoyez l'article en fichier .txt, .md ou .html.",
+        "en": "Send the article as a .txt, .md or .html file.",
+    },
+    "upload_too_big": {
+        "fr": "Ce fichier est trop gros (au plus {limit} Mo).",
+        "en": "This file is too big (at most {limit} MB).",
+    },
+    "upload_failed": {
+        "fr": "Je n'ai pas pu télécharger ce fichier. Réessayez dans un instant.",
+        "en": "I couldn't download this file. Please try again in a moment.",
+    },
     "terminal_intro": {
         "fr": "Chat sur {count} article(s). Posez une question, ou /help. Ctrl-D pour quitter.",
         "en": "Chat over {count} article(s). Ask a question, or /help. Ctrl-D to quit.",
@@ -109,6 +209,12 @@ COMMAND_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "summary": {"fr": "Résumé des articles (ou /summary N)", "en": "Article summaries (or /summary N)"},
     "quote": {"fr": "Phrases contenant des mots", "en": "Sentences containing words"},
     "source": {"fr": "Source de la dernière réponse", "en": "Source of the last answer"},
+    "subscribe": {"fr": "Alertes sur les nouveaux articles [mots-clés]", "en": "Alerts on new articles [keywords]"},
+    "unsubscribe": {"fr": "Retirer des mots-clés, ou all", "en": "Remove keywords, or all"},
+    "subscriptions": {"fr": "Abonnement de ce chat", "en": "This chat's subscription"},
+    "digest": {"fr": "Un digest par jour à HH:MM (ou off)", "en": "One digest a day at HH:MM (or off)"},
+    "pause": {"fr": "Suspendre les alertes", "en": "Pause alerts"},
+    "resume": {"fr": "Reprendre les alertes", "en": "Resume alerts"},
 }
 
 

@@ -74,7 +74,30 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db["meta"].insert({"key": "generation", "value": "0"})
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Alerts: who subscribed to what, and the delivery queue (outbox)."""
+    # No foreign keys on chat_id: a group that becomes a supergroup changes id (ChatMigrated)
+    # and the three tables move together in one transaction.
+    db["chats"].create(
+        {"chat_id": int, "kind": str, "title": str, "lang": str, "active": int, "subscribed": int,
+         "paused": int, "digest_at": str, "next_digest": float, "updated_at": float},
+        pk="chat_id", defaults={"active": 1, "subscribed": 0, "paused": 0, "lang": "fr"},
+    )
+    # `key` is the keyword's index terms, so "Pannes" and "panne" are one topic.
+    db["topics"].create({"chat_id": int, "key": str, "keyword": str}, pk=("chat_id", "key"))
+    # One row per chat and article, ever: re-ingesting an article cannot alert twice.
+    db["outbox"].create(
+        {"id": int, "chat_id": int, "article_id": int, "matched": str, "status": str, "due_at": float,
+         "attempts": int, "created_at": float, "sent_at": float, "error": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id")],
+        defaults={"status": "pending", "attempts": 0}, not_null={"chat_id", "article_id", "status"},
+    )
+    db["outbox"].create_index(["chat_id", "article_id"], unique=True)
+    db["outbox"].create_index(["status", "due_at"])
+    db["outbox"].create_index(["chat_id", "sent_at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:

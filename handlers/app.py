@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
+from collections.abc import Callable
 
 from telegram import (
     BotCommand,
@@ -18,6 +20,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -27,7 +30,11 @@ from telegram.ext import (
 from bot.config import Config
 from bot.knowledge import KnowledgeBase
 from bot.messages import COMMAND_DESCRIPTIONS
-from handlers import commands, inline, questions
+from bot.outbox import Outbox
+from bot.subscriptions import Subscriptions
+from bot.watch import FolderWatch
+from handlers import commands, inline, questions, subscriptions, uploads
+from handlers.delivery import Delivery
 from handlers.errors import on_error
 
 log = logging.getLogger(__name__)
@@ -36,8 +43,10 @@ NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages and channel posts a
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
 
-PRIVATE_COMMANDS = ["start", "help", "articles", "summary", "quote", "source"]
-GROUP_COMMANDS = ["help", "articles", "summary", "quote", "source"]
+ALERT_COMMANDS = ["subscribe", "unsubscribe", "subscriptions", "digest", "pause", "resume"]
+PRIVATE_COMMANDS = ["start", "help", "articles", "summary", "quote", "source", *ALERT_COMMANDS]
+GROUP_COMMANDS = ["help", "articles", "summary", "quote", "source", "subscriptions"]
+ADMIN_COMMANDS = ["help", "articles", "summary", "quote", "source", *ALERT_COMMANDS]
 
 
 def add_handlers(app: Application) -> None:
@@ -49,7 +58,17 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("summary", commands.summary, filters=NEW_MESSAGES))
     app.add_handler(CommandHandler("quote", commands.quote, filters=NEW_MESSAGES))
     app.add_handler(CommandHandler("source", commands.source, filters=NEW_MESSAGES))
+    # Alert subscriptions (changes need a group administrator), and the bot joining or leaving a chat.
+    app.add_handler(CommandHandler("subscribe", subscriptions.subscribe, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("unsubscribe", subscriptions.unsubscribe, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("subscriptions", subscriptions.show_subscriptions, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("digest", subscriptions.digest, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("pause", subscriptions.pause, filters=NEW_MESSAGES))
+    app.add_handler(CommandHandler("resume", subscriptions.resume, filters=NEW_MESSAGES))
+    app.add_handler(ChatMemberHandler(subscriptions.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, commands.unknown_command))
+    # Article files from the operators, in private.
+    app.add_handler(MessageHandler(NEW_MESSAGES & PRIVATE & filters.Document.ALL, uploads.document))
     # Questions: any text in private; in groups only when the bot is mentioned or replied to.
     app.add_handler(MessageHandler(NEW_MESSAGES & PRIVATE & filters.TEXT, questions.private_text))
     app.add_handler(MessageHandler(NEW_MESSAGES & GROUPS & filters.TEXT, questions.group_text))
@@ -57,6 +76,7 @@ def add_handlers(app: Application) -> None:
     # Buttons under answers, and inline mode.
     app.add_handler(CallbackQueryHandler(questions.other_answer, pattern=r"^alt:"))
     app.add_handler(CallbackQueryHandler(questions.show_context, pattern=r"^ctx:"))
+    app.add_handler(CallbackQueryHandler(commands.full_summary, pattern=r"^sum:"))
     app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_error_handler(on_error)
 
@@ -66,7 +86,7 @@ async def set_commands(app: Application) -> None:
     scopes = [
         (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
         (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
-        (BotCommandScopeAllChatAdministrators(), GROUP_COMMANDS),
+        (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS),
     ]
     for scope, names in scopes:
         for lang in ("fr", "en"):
@@ -74,11 +94,24 @@ async def set_commands(app: Application) -> None:
             await app.bot.set_my_commands(menu, scope=scope, language_code=None if lang == "fr" else lang)
 
 
-def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = True) -> Application:
+async def on_start(app: Application) -> None:
+    """After the bot is initialised: command menus, then the alert worker."""
+    await set_commands(app)
+    await app.bot_data["delivery"].start()
+
+
+async def on_stop(app: Application) -> None:
+    """Before the connection closes: let the alert in flight finish."""
+    await app.bot_data["delivery"].stop()
+
+
+def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = True,
+                      clock: Callable[[], float] = time.time) -> Application:
     """The python-telegram-bot Application for this configuration.
 
     `rate_limited=False` is only for measuring raw capacity (bench/): Telegram
-    itself would refuse the bursts that the limiter smooths out.
+    itself would refuse the bursts that the limiter smooths out. `clock` gives
+    the time for digests and retries (tests move it by hand).
     """
     builder = (
         ApplicationBuilder()
@@ -86,12 +119,17 @@ def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = Tr
         .base_url(config.api_base_url)
         .base_file_url(config.api_base_url.replace("/bot", "/file/bot", 1))
         .concurrent_updates(True)
-        .post_init(set_commands)
+        .post_init(on_start)
+        .post_stop(on_stop)
     )
     if rate_limited:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
-    app.bot_data["kb"] = kb
+    # Subscriptions and the outbox live in the knowledge base's database file, on their own connections.
+    chats = Subscriptions(kb.path, config.timezone)
+    watch = FolderWatch(config.articles_dir) if config.articles_dir.is_dir() else None
+    delivery = Delivery(app.bot, kb, Outbox(kb.path, config.timezone), chats, watch, config.alert_interval, clock)
+    app.bot_data.update(kb=kb, config=config, subscriptions=chats, delivery=delivery, clock=clock)
     add_handlers(app)
     return app
 

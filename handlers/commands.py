@@ -1,11 +1,12 @@
-"""Slash commands: /start, /help, /articles, /summary, /quote, /source, and unknown ones."""
+"""Slash commands: /start, /help, /articles, /summary (and its button under alerts), /quote,
+/source, and unknown ones."""
 
 from __future__ import annotations
 
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.messages import t
@@ -56,6 +57,19 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parts = [f"<b>{t('digest', lang)}</b> : {escape(digest)}"] + [summary_html(s, lang, full=False)
                                                                    for s in all_summaries]
     await reply(update, "\n\n".join(parts))
+
+
+async def full_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "Résumé complet" button under an alert: that article's summary in full."""
+    query = update.callback_query
+    reference = query.data.partition(":")[2]
+    found = await core(kb_of(context).summary, int(reference)) if reference.isdigit() else None
+    if found is None:
+        await query.answer(t("article_gone", lang_of(update)), show_alert=True)
+        return
+    await query.answer()
+    await context.bot.send_message(update.effective_chat.id, summary_html(found, lang_of(update), full=True),
+                                   parse_mode=ParseMode.HTML, disable_web_page_preview=True)
 
 
 async def quote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,6 +3,7 @@ user text is escaped; long messages are split at paragraph boundaries."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 from bot.answers import Answer, ArticleRef, Quote
@@ -70,3 +71,37 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
         if cut > 0:
             return [text[:cut], *split_message(text[cut + len(separator):], limit)]
     return [text[:limit], *split_message(text[limit:], limit)]
+
+
+def _keywords_line(matched: list[str], lang: str) -> str:
+    return f"\n<i>{escape(t('alert_matched', lang, keywords=', '.join(matched)))}</i>" if matched else ""
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _brief(summary: Summary) -> Summary:
+    """The summary with long titles and sentences cut, so that an alert is always one message."""
+    article = replace(summary.article, title=_clip(summary.article.title, 300))
+    return replace(summary, article=article, key_sentences=[_clip(s, 700) for s in summary.key_sentences])
+
+
+def alert_html(summary: Summary, matched: list[str], lang: str) -> str:
+    """A new article: title, date, key sentences and the chat's keywords it matched; one message."""
+    body = summary_html(_brief(summary), lang, full=False)
+    return f"{t('alert_header', lang)}\n{body}{_keywords_line(matched, lang)}"
+
+
+def digest_html(entries: list[tuple[Summary, list[str]]], lang: str) -> tuple[str, int]:
+    """One message for several new articles; returns it and how many articles it shows
+    (the rest are counted, not listed, so the digest always fits in one message)."""
+    blocks = [summary_html(_brief(s), lang, full=False) + _keywords_line(m, lang) for s, m in entries]
+    shown = len(blocks)
+    while True:
+        text = "\n\n".join([f"<b>{escape(t('digest_header', lang, count=len(entries)))}</b>", *blocks[:shown]])
+        if shown < len(blocks):
+            text += "\n\n" + escape(t("digest_more", lang, count=len(blocks) - shown))
+        if len(text) <= MAX_MESSAGE or shown == 0:
+            return text[:MAX_MESSAGE], shown
+        shown -= 1

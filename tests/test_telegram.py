@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from handlers.app import build_application, set_commands
+from handlers.app import build_application, on_start, on_stop
 from tests.botapi import BOT, BotAPIStandIn, load_spec
 from tests.conftest import SHARED
 
@@ -26,12 +26,13 @@ async def api(kb, tmp_path: Path):
                           "BOT_DB": str(tmp_path / "unused.db")})
     app = build_application(config, kb)
     await app.initialize()
-    await set_commands(app)
+    await on_start(app)
     await app.start()
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     yield server
     await app.updater.stop()
     await app.stop()
+    await on_stop(app)
     await app.shutdown()
     await server.stop()
     assert server.violations == []  # empty when the spec file is absent: see the test below
@@ -201,8 +202,10 @@ async def test_commands_registered_per_scope_and_language(api):
                       for lang in (None, "en")}
     private_fr = next(c for c in calls if c.params["scope"]["type"] == "all_private_chats"
                       and not c.params.get("language_code"))
-    assert {"start", "help", "articles", "summary", "quote", "source"} == {
-        c["command"] for c in private_fr.params["commands"]}
+    assert {"start", "help", "articles", "summary", "quote", "source", "subscribe", "unsubscribe",
+            "subscriptions", "digest", "pause", "resume"} == {c["command"] for c in private_fr.params["commands"]}
+    groups = {c.params["scope"]["type"]: {x["command"] for x in c.params["commands"]} for c in calls}
+    assert "subscribe" in groups["all_chat_administrators"] and "subscribe" not in groups["all_group_chats"]
 
 
 async def test_run_bot_serves_then_stops_cleanly_on_sigterm(tmp_path):

@@ -1,0 +1,174 @@
+"""The background worker that brings new articles in and sends the alerts.
+
+Every `interval` seconds it ingests files dropped into the articles folder,
+then drains the outbox: instant alerts one message at a time (so at most one
+is in flight), and the digests whose time has come. Telegram's answers decide
+what happens to a row: sent; retried later (429, network); dropped with the
+chat's subscription (blocked, kicked, chat gone); or moved to the new chat id
+(group upgraded to a supergroup).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.knowledge import KnowledgeBase
+from bot.messages import t
+from bot.outbox import Digest, Item, Outbox
+from bot.subscriptions import Subscriptions
+from bot.watch import FolderWatch
+from handlers.common import core
+from handlers.render import alert_html, digest_html
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 300.0
+GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights to send")
+
+
+def seconds(period: float | timedelta) -> float:
+    """PTB gives flood-wait periods as int or timedelta depending on its settings."""
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+def summary_button(article_id: int, title: str, lang: str) -> InlineKeyboardButton:
+    label = t("full_summary", lang) if not title else f"{t('full_summary', lang)} : {title}"[:60]
+    return InlineKeyboardButton(label, callback_data=f"sum:{article_id}")
+
+
+class Delivery:
+    def __init__(self, bot: Bot, kb: KnowledgeBase, outbox: Outbox, subscriptions: Subscriptions,
+                 watch: FolderWatch | None, interval: float, clock: Callable[[], float] = time.time) -> None:
+        self.bot = bot
+        self.kb = kb
+        self.outbox = outbox
+        self.subscriptions = subscriptions
+        self.watch = watch
+        self.interval = interval
+        self.clock = clock
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    # --- life cycle --------------------------------------------------------------
+
+    async def start(self) -> None:
+        recovered = await core(self.outbox.recover)
+        if recovered:
+            log.warning("%d alert(s) were being sent when the bot last stopped: sending them again", recovered)
+        self._stop.clear()
+        self._task = asyncio.create_task(self._run(), name="delivery")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Let the message in flight finish (up to `grace` seconds), then stop."""
+        self._stop.set()
+        self._wake.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    def wake(self) -> None:
+        """Look at the outbox now rather than at the next tick (an article just came in)."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                await self.tick()
+            except Exception:  # one bad tick (database busy, bug) must not end deliveries for good
+                log.exception("delivery tick failed")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+
+    # --- one pass ----------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Ingest dropped files, then send everything that is due."""
+        if self.watch is not None:
+            changed = await core(self.watch.changed)
+            if changed:
+                report = await core(self.kb.ingest, changed)
+                log.info("articles folder: %s", "; ".join(report.lines()))
+        while not self._stop.is_set():
+            items = await core(self.outbox.due, self.clock())
+            if not items:
+                break
+            for item in items:
+                if self._stop.is_set():
+                    return
+                await self._send_alert(item)
+        for digest in await core(self.outbox.due_digests, self.clock()):
+            if self._stop.is_set():
+                return
+            await self._send_digest(digest)
+
+    async def _send_alert(self, item: Item) -> None:
+        now = self.clock()
+        free_at = await core(self.outbox.group_free_at, item.chat_id, now)
+        if free_at > now:
+            await core(self.outbox.retry, [item.id], free_at, "group limit")
+            return
+        summary = await core(self.kb.summary, item.article_id)
+        if summary is None:
+            await core(self.outbox.fail, [item.id], "article missing")
+            return
+        markup = InlineKeyboardMarkup([[summary_button(item.article_id, "", item.lang)]])
+        await self._deliver(item.chat_id, [item], alert_html(summary, item.matched, item.lang), markup)
+
+    async def _send_digest(self, digest: Digest) -> None:
+        now = self.clock()
+        entries = []
+        for item in digest.items:
+            summary = await core(self.kb.summary, item.article_id, 1)
+            if summary is not None:
+                entries.append((summary, item.matched))
+        if entries:
+            text, shown = digest_html(entries, digest.lang)
+            buttons = [[summary_button(s.article.id, s.article.title, digest.lang)] for s, _ in entries[:shown]]
+            await self._deliver(digest.chat_id, digest.items, text, InlineKeyboardMarkup(buttons[:8]))
+        await core(self.outbox.digest_done, digest.chat_id, now)
+
+    async def _deliver(self, chat_id: int, items: list[Item], html: str, markup: InlineKeyboardMarkup) -> None:
+        """Send one message for these rows and record the outcome; never raises for Telegram errors."""
+        ids = [i.id for i in items]
+        await core(self.outbox.claim, ids)
+        try:
+            await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                        disable_web_page_preview=True)
+        except RetryAfter as error:
+            await core(self.outbox.retry, ids, self.clock() + seconds(error.retry_after), "429")
+        except Forbidden as error:
+            log.info("chat %s is gone (%s): its subscription is deactivated", chat_id, error.message)
+            await core(self.subscriptions.deactivate, chat_id, "forbidden")
+        except ChatMigrated as error:
+            log.info("chat %s became %s: subscription moved", chat_id, error.new_chat_id)
+            await core(self.subscriptions.move, chat_id, error.new_chat_id)
+            await core(self.outbox.retry, ids, self.clock(), "migrated")
+        except BadRequest as error:
+            if any(reason in error.message.lower() for reason in GONE):
+                await core(self.subscriptions.deactivate, chat_id, error.message)
+            else:
+                log.error("alert to chat %s refused: %s", chat_id, error.message)
+                await core(self.outbox.fail, ids, error.message)
+        except (NetworkError, TelegramError) as error:  # timeouts, connection errors, 5xx
+            backoff = min(MAX_BACKOFF, 2.0 ** max(i.attempts for i in items))
+            log.warning("alert to chat %s not sent (%s): retry in %.0f s", chat_id, error, backoff)
+            await core(self.outbox.retry, ids, self.clock() + backoff, str(error)[:200])
+        else:
+            await core(self.outbox.mark_sent, ids, self.clock())
