@@ -202,6 +202,7 @@ def _classify(blocks: list[_Block]) -> Article:
             byline = _BYLINE.match(text)
             if byline and article.author is None and len(text) < 120:
                 article.author = byline.group(1).strip()
+                article.date = article.date or parse_date(text[byline.end(1):])  # "Par X — 2 mai 2023"
                 continue
             date = _date_line(text)
             if date and article.date is None:

@@ -109,27 +109,30 @@ class Delivery:
             items = await core(self.outbox.due, self.clock())
             if not items:
                 break
+            troubled: set[int] = set()  # chats whose last send failed: their state may have changed
             for item in items:
                 if self._stop.is_set():
                     return
-                await self._send_alert(item)
+                if item.chat_id not in troubled and not await self._send_alert(item):
+                    troubled.add(item.chat_id)
         for digest in await core(self.outbox.due_digests, self.clock()):
             if self._stop.is_set():
                 return
             await self._send_digest(digest)
 
-    async def _send_alert(self, item: Item) -> None:
+    async def _send_alert(self, item: Item) -> bool:
+        """Send one alert; False if it was not delivered (retry, chat gone or moved)."""
         now = self.clock()
         free_at = await core(self.outbox.group_free_at, item.chat_id, now)
         if free_at > now:
             await core(self.outbox.retry, [item.id], free_at, "group limit")
-            return
+            return False
         summary = await core(self.kb.summary, item.article_id)
         if summary is None:
             await core(self.outbox.fail, [item.id], "article missing")
-            return
+            return True
         markup = InlineKeyboardMarkup([[summary_button(item.article_id, "", item.lang)]])
-        await self._deliver(item.chat_id, [item], alert_html(summary, item.matched, item.lang), markup)
+        return await self._deliver(item.chat_id, [item], alert_html(summary, item.matched, item.lang), markup)
 
     async def _send_digest(self, digest: Digest) -> None:
         now = self.clock()
@@ -144,8 +147,9 @@ class Delivery:
             await self._deliver(digest.chat_id, digest.items, text, InlineKeyboardMarkup(buttons[:8]))
         await core(self.outbox.digest_done, digest.chat_id, now)
 
-    async def _deliver(self, chat_id: int, items: list[Item], html: str, markup: InlineKeyboardMarkup) -> None:
-        """Send one message for these rows and record the outcome; never raises for Telegram errors."""
+    async def _deliver(self, chat_id: int, items: list[Item], html: str, markup: InlineKeyboardMarkup) -> bool:
+        """Send one message for these rows and record the outcome; True if delivered.
+        Never raises for Telegram errors."""
         ids = [i.id for i in items]
         await core(self.outbox.claim, ids)
         try:
@@ -172,3 +176,5 @@ class Delivery:
             await core(self.outbox.retry, ids, self.clock() + backoff, str(error)[:200])
         else:
             await core(self.outbox.mark_sent, ids, self.clock())
+            return True
+        return False

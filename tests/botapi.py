@@ -20,6 +20,11 @@ from typing import Any
 
 from aiohttp import web
 
+ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+ADMIN_RIGHTS = dict.fromkeys(
+    ["can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+     "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+     "can_edit_stories", "can_delete_stories"], False)
 BOT = {"id": 4242, "is_bot": True, "first_name": "Articles", "username": "ArticlesQABot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
 
@@ -45,6 +50,10 @@ class BotAPIStandIn:
         self.violations: list[str] = []
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self.sent_ids: list[int] = []  # ids given to the bot's sent messages, in order
+        self.chat_errors: dict[int, tuple[int, dict]] = {}  # every sendMessage to that chat fails so
+        self.admins: dict[int, set[int]] = {}  # group id -> ids of its administrators
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self.send_delay = 0.0  # seconds each sendMessage takes
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -58,6 +67,7 @@ class BotAPIStandIn:
     async def start(self) -> None:
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -95,6 +105,9 @@ class BotAPIStandIn:
         if queued:
             status, body = queued.pop(0)
             return web.json_response(body, status=status)
+        if method == "sendMessage" and int(params.get("chat_id", 0)) in self.chat_errors:
+            status, body = self.chat_errors[int(params["chat_id"])]
+            return web.json_response(body, status=status)
         result = await self._result(method, params)
         return web.json_response({"ok": True, "result": result})
 
@@ -113,6 +126,18 @@ class BotAPIStandIn:
             return BOT
         if method == "getUpdates":
             return await self._get_updates(params)
+        if method == "getChatMember":
+            chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+            user = {"id": user_id, "is_bot": False, "first_name": "U"}
+            if user_id in self.admins.get(chat_id, set()):
+                return {"status": "administrator", "user": user, **ADMIN_RIGHTS}
+            return {"status": "member", "user": user}
+        if method == "getFile":
+            file_id = params["file_id"]
+            return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[file_id]),
+                    "file_path": f"documents/{file_id}"}
+        if method == "sendMessage" and self.send_delay:
+            await asyncio.sleep(self.send_delay)
         if method in ("sendMessage", "editMessageText"):
             chat_id = params.get("chat_id", 1)
             message_id = params.get("message_id") or next(self._message_ids)
@@ -122,6 +147,12 @@ class BotAPIStandIn:
                     "chat": {"id": chat_id, "type": "private" if int(chat_id) > 0 else "supergroup"},
                     "from": BOT, "text": params.get("text", "")}
         return True
+
+    async def _download(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict]:
         offset = int(params.get("offset") or 0)
@@ -159,6 +190,25 @@ class BotAPIStandIn:
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         return self.push({kind: message})
+
+    def document(self, file_name: str, data: bytes, chat_id: int = 100, user_id: int = 100,
+                 size: int | None = None) -> int:
+        """Queue a message carrying a file (served back by getFile and the download URL)."""
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = data
+        return self.message(None, chat_id=chat_id, user_id=user_id, document={
+            "file_id": file_id, "file_unique_id": file_id, "file_name": file_name,
+            "file_size": len(data) if size is None else size})
+
+    def membership(self, chat_id: int, old: str, new: str, user_id: int = 100, lang: str = "fr") -> int:
+        """Queue a my_chat_member update: the bot's status in a chat went from `old` to `new`."""
+        def member(status: str) -> dict:
+            return {"status": status, "user": BOT, **({"until_date": 0} if status == "kicked" else {})}
+
+        chat = {"id": chat_id, "type": "private"} if chat_id > 0 else {"id": chat_id, "type": "group", "title": "G"}
+        return self.push({"my_chat_member": {
+            "chat": chat, "date": int(time.time()), "old_chat_member": member(old), "new_chat_member": member(new),
+            "from": {"id": user_id, "is_bot": False, "first_name": "U", "language_code": lang}}})
 
     def callback(self, data: str, message_id: int, chat_id: int = 100, user_id: int = 100, lang: str = "fr") -> int:
         return self.push({"callback_query": {
