@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | No
         return run_telegram(config, args.webhook)
     # The command line loads the bundled articles on first start like the bot does, except for
     # `ingest`, whose job is precisely to say what it loads.
-    kb = KnowledgeBase(config.db_path, None if args.command == "ingest" else config.articles_dir)
+    kb = KnowledgeBase(config.db_path, None if args.command == "ingest" else config.articles_dir,
+                       semantic=args.command != "ingest")  # storing needs no word vectors
     if args.command == "ask":
         return run_ask(kb, args.question, args.json)
     if args.command == "ingest":

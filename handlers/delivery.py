@@ -21,7 +21,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase, Summary
 from bot.messages import t
 from bot.outbox import Digest, Item, Outbox
 from bot.subscriptions import Subscriptions
@@ -58,6 +58,7 @@ class Delivery:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._summaries: dict[tuple[int, int], Summary | None] = {}  # for one tick: fan-outs share them
 
     # --- life cycle --------------------------------------------------------------
 
@@ -100,6 +101,7 @@ class Delivery:
 
     async def tick(self) -> None:
         """Ingest dropped files, then send everything that is due."""
+        self._summaries.clear()
         if self.watch is not None:
             changed = await core(self.watch.changed)
             if changed:
@@ -120,6 +122,12 @@ class Delivery:
                 return
             await self._send_digest(digest)
 
+    async def _summary(self, article_id: int, count: int = 3) -> Summary | None:
+        key = (article_id, count)
+        if key not in self._summaries:
+            self._summaries[key] = await core(self.kb.summary, article_id, count)
+        return self._summaries[key]
+
     async def _send_alert(self, item: Item) -> bool:
         """Send one alert; False if it was not delivered (retry, chat gone or moved)."""
         now = self.clock()
@@ -127,7 +135,7 @@ class Delivery:
         if free_at > now:
             await core(self.outbox.retry, [item.id], free_at, "group limit")
             return False
-        summary = await core(self.kb.summary, item.article_id)
+        summary = await self._summary(item.article_id)
         if summary is None:
             await core(self.outbox.fail, [item.id], "article missing")
             return True
@@ -138,7 +146,7 @@ class Delivery:
         now = self.clock()
         entries = []
         for item in digest.items:
-            summary = await core(self.kb.summary, item.article_id, 1)
+            summary = await self._summary(item.article_id, 1)
             if summary is not None:
                 entries.append((summary, item.matched))
         if entries:

@@ -239,3 +239,56 @@ async def test_run_bot_serves_then_stops_cleanly_on_sigterm(tmp_path):
     assert process.returncode == 0
     assert TOKEN.split(":")[1] not in stderr.decode()
     assert server.violations == []
+
+
+async def test_run_bot_with_webhook_checks_the_secret_and_answers(tmp_path):
+    """`python run_bot.py --webhook URL`: registers the webhook, accepts only updates carrying the secret."""
+    import asyncio
+    import json
+    import os
+    import signal
+    import socket
+    import sys
+
+    import httpx
+
+    from tests.conftest import PROJECT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = BotAPIStandIn(load_spec(SPEC_PATH))
+    await server.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+                "BOT_DB": str(tmp_path / "bot.db"), "BOT_WEBHOOK_SECRET": "s3cret-value",
+                "BOT_WEBHOOK_LISTEN": "127.0.0.1", "PORT": str(port)})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(PROJECT / "run_bot.py"), "--webhook", "https://bot.example.org/", cwd=tmp_path,
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    update = {"update_id": 1, "message": {
+        "message_id": 5, "date": 0, "chat": {"id": 100, "type": "private"}, "text": "Où est basée Kraken ?",
+        "from": {"id": 100, "is_bot": False, "first_name": "U", "language_code": "fr"}}}
+    try:
+        (registered,) = await server.wait_for("setWebhook", timeout=60)
+        assert registered.params["url"] == "https://bot.example.org/telegram"
+        assert registered.params["secret_token"] == "s3cret-value"
+        await server.wait_for("setMyCommands", count=6, timeout=30)
+        async with httpx.AsyncClient() as client:
+            url = f"http://127.0.0.1:{port}/telegram"
+            forged = await client.post(url, content=json.dumps(update),
+                                       headers={"Content-Type": "application/json",
+                                                "X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            assert forged.status_code == 403
+            genuine = await client.post(url, content=json.dumps(update),
+                                        headers={"Content-Type": "application/json",
+                                                 "X-Telegram-Bot-Api-Secret-Token": "s3cret-value"})
+            assert genuine.status_code == 200
+        (call,) = await server.wait_for(chat_id=100, timeout=30)
+        assert "San Francisco" in call.params["text"]
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await server.stop()

@@ -1,0 +1,96 @@
+"""Fan-out of one new article to many subscribed chats through the local Bot API
+stand-in: time to queue the alerts (in the article's transaction) and to drain
+the outbox, with Telegram's flood limits on (AIORateLimiter) and off.
+
+    python bench/bench_alerts.py [--chats 10000] [--limits on|off|both]
+
+One chat in ten is a group with keywords (matched against the article); the
+rest are private chats subscribed to everything. The stand-in runs in the same
+process and event loop as the bot, so its own work is part of the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import peak_memory_mb
+from bot import storage
+from bot.config import load_config
+from bot.knowledge import KnowledgeBase
+from bot.subscriptions import topic_key
+from handlers.app import build_application, on_start, on_stop
+from tests.botapi import BotAPIStandIn
+
+TOKEN = "123456:" + "C" * 35
+PROJECT = Path(__file__).resolve().parent.parent
+ARTICLE = PROJECT / "tests" / "articles" / "greve_rail.txt"
+
+
+def subscribe_many(db_path: Path, chats: int) -> list[int]:
+    """Subscribe `chats` chats directly in the database (the commands would take hours at 30 msg/s)."""
+    db = storage.open_database(db_path)
+    ids = [-(1_000_000 + i) if i % 10 == 0 else 1_000_000 + i for i in range(chats)]
+    with storage.transaction(db):
+        db["chats"].insert_all(({"chat_id": c, "kind": "group" if c < 0 else "private", "lang": "fr",
+                                 "subscribed": 1, "active": 1, "paused": 0} for c in ids), batch_size=1000)
+        db["topics"].insert_all(({"chat_id": c, "key": topic_key(k), "keyword": k} for c in ids if c < 0
+                                 for k in ("grève", "SNCF")), batch_size=1000)
+    return ids
+
+
+async def fan_out(chats: int, rate_limited: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path, folder = Path(tmp) / "bot.db", Path(tmp) / "articles"
+        folder.mkdir()
+        api = BotAPIStandIn(None)
+        await api.start()
+        config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
+                              "BOT_DB": str(db_path), "BOT_ARTICLES_DIR": str(folder), "BOT_ALERT_INTERVAL": "0.5"})
+        kb = KnowledgeBase(db_path, folder, semantic=False)
+        ids = subscribe_many(db_path, chats)
+        app = build_application(config, kb, rate_limited=rate_limited)
+        await app.initialize()
+        await on_start(app)
+        await app.start()
+        commands = len(api.calls)
+        start = time.monotonic()
+        await asyncio.to_thread(kb.ingest, [ARTICLE])
+        queued = time.monotonic() - start
+        app.bot_data["delivery"].wake()
+        await api.wait_for(count=chats, timeout=3600)
+        drained = time.monotonic() - start
+        await api.quiet(1.0)
+        sent = [int(c.params["chat_id"]) for c in api.calls[commands:] if c.method == "sendMessage"]
+        first = api.sent()[0].at - start
+        label = "limits on " if rate_limited else "limits off"
+        print(f"{label}: {chats} chats; alerts queued in {queued * 1000:.0f} ms (article transaction); "
+              f"first alert after {first:.2f} s; queue drained in {drained:.1f} s = {chats / drained:.0f} alerts/s; "
+              f"{len(sent) - len(set(sent))} duplicates, {len(set(ids) - set(sent))} missing; "
+              f"outbox {app.bot_data['delivery'].outbox.counts()}")
+        await app.stop()
+        await on_stop(app)
+        await app.shutdown()
+        await api.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--chats", type=int, default=10_000)
+    parser.add_argument("--limits", choices=["on", "off", "both"], default="both")
+    args = parser.parse_args()
+    if args.limits in ("off", "both"):
+        asyncio.run(fan_out(args.chats, rate_limited=False))
+    if args.limits in ("on", "both"):
+        asyncio.run(fan_out(args.chats, rate_limited=True))
+    print(f"peak memory {peak_memory_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
