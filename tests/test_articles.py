@@ -149,3 +149,10 @@ def test_parse_date(text, iso):
 ])
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
+
+
+def test_byline_carrying_the_date_gives_author_and_date():
+    article = parse_bytes("storm.md", "# Titre\n\n*Par Yann Le Goff — 2 novembre 2023*\n\nUn paragraphe de texte "
+                                      "qui raconte quelque chose.".encode())
+    assert (article.author, article.date) == ("Yann Le Goff", "2023-11-02")
+    assert "Goff" not in body(article)
