@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +39,7 @@ ARTICLE = PROJECT / "tests" / "articles" / "greve_rail.txt"
 def subscribe_many(db_path: Path, chats: int) -> list[int]:
     """Subscribe `chats` chats directly in the database (the commands would take hours at 30 msg/s)."""
     db = storage.open_database(db_path)
-    ids = [-(1_000_000 + i) if i % 10 == 0 else 1_000_000 + i for i in range(chats)]
+    ids = [-(1_000_000 + i) if i % 10 == 9 else 1_000_000 + i for i in range(chats)]
     with storage.transaction(db):
         db["chats"].insert_all(({"chat_id": c, "kind": "group" if c < 0 else "private", "lang": "fr",
                                  "subscribed": 1, "active": 1, "paused": 0} for c in ids), batch_size=1000)
@@ -80,6 +83,40 @@ async def fan_out(chats: int, rate_limited: bool) -> None:
         await api.stop()
 
 
+async def arrival(interval: str) -> None:
+    """Seconds from a new file to its alert, with the default look interval: dropped into the
+    articles folder, and ingested by `run_bot.py ingest` in another process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path, folder = Path(tmp) / "bot.db", Path(tmp) / "articles"
+        folder.mkdir()
+        api = BotAPIStandIn(None)
+        await api.start()
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url, "BOT_DB": str(db_path),
+               "BOT_ARTICLES_DIR": str(folder), "BOT_ALERT_INTERVAL": interval}
+        config = load_config(env)
+        kb = KnowledgeBase(db_path, folder, semantic=False)
+        subscribe_many(db_path, 1)
+        app = build_application(config, kb)
+        await app.initialize()
+        await on_start(app)
+        await app.start()
+        start = time.monotonic()
+        shutil.copy(ARTICLE, folder / ARTICLE.name)
+        (alert,) = await api.wait_for(count=1, timeout=60)
+        dropped = alert.at - start
+        start = time.monotonic()
+        await asyncio.to_thread(subprocess.run, [sys.executable, str(PROJECT / "run_bot.py"), "ingest",
+                                                 str(PROJECT / "tests" / "articles" / "tempete.md")],
+                                env={**os.environ, **env}, check=True, capture_output=True)
+        alerts = await api.wait_for(count=2, timeout=60)
+        print(f"BOT_ALERT_INTERVAL={interval}: dropped file -> alert {dropped:.2f} s; "
+              f"`run_bot.py ingest` started -> alert {alerts[-1].at - start:.2f} s (process start included)")
+        await app.stop()
+        await on_stop(app)
+        await app.shutdown()
+        await api.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chats", type=int, default=10_000)
@@ -89,6 +126,7 @@ def main() -> None:
         asyncio.run(fan_out(args.chats, rate_limited=False))
     if args.limits in ("on", "both"):
         asyncio.run(fan_out(args.chats, rate_limited=True))
+    asyncio.run(arrival("2"))
     print(f"peak memory {peak_memory_mb():.0f} MB")
 
 

@@ -116,7 +116,20 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises."""
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises.
+
+    Inside another transaction it is a savepoint: the block is still all or
+    nothing, and the outer transaction decides when it all commits."""
+    if db.conn.in_transaction:
+        db.execute("SAVEPOINT nested")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK TO nested")
+            db.execute("RELEASE nested")
+            raise
+        db.execute("RELEASE nested")
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
