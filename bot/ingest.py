@@ -20,7 +20,7 @@ import sqlite_utils
 from bot.articles import SUPPORTED_SUFFIXES, Article, ArticleError, checksum, parse_bytes
 from bot.facts import extract_facts
 from bot.sentences import split_sentences
-from bot.storage import PreparedArticle, SentenceRow, find_article, save_article, transaction
+from bot.storage import PreparedArticle, SentenceRow, find_article, optimize_index, save_article, transaction
 from bot.text import content_words, term
 
 OnSaved = Callable[[sqlite_utils.Database, int, str], None]
@@ -147,4 +147,6 @@ def ingest_paths(db: sqlite_utils.Database, paths: Iterable[str | Path],
         with transaction(db):
             for job, outcome in chunk:
                 _store(db, job[0], outcome, report, on_saved)
+    if len(report.added) + len(report.updated) >= COMMIT_EVERY:
+        optimize_index(db)
     return report
