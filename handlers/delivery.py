@@ -179,7 +179,7 @@ class Delivery:
                 log.error("alert to chat %s refused: %s", chat_id, error.message)
                 await core(self.outbox.fail, ids, error.message)
         except (NetworkError, TelegramError) as error:  # timeouts, connection errors, 5xx
-            backoff = min(MAX_BACKOFF, 2.0 ** max(i.attempts for i in items))
+            backoff = min(MAX_BACKOFF, 2.0 ** (1 + max(i.attempts for i in items)))  # 2, 4, 8... s
             log.warning("alert to chat %s not sent (%s): retry in %.0f s", chat_id, error, backoff)
             await core(self.outbox.retry, ids, self.clock() + backoff, str(error)[:200])
         else:

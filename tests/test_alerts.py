@@ -175,6 +175,20 @@ async def test_429_is_retried_and_delivered_once(bed):
     assert bed.chats.settings(301).subscribed
 
 
+async def test_network_error_is_retried_with_backoff_and_delivered_once(bed):
+    await subscribe(bed, 310)
+    bed.api.failures["sendMessage"] = [(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})]
+    bed.ingest_in_other_process(STORM)
+    await bed.wait_alerts(310)
+    await bed.api.quiet(0.5)
+    assert len(bed.alerts(310)) == 1  # the failed attempt; the retry waits for its backoff
+    bed.clock.advance(5)  # past the first backoff (2 s)
+    await bed.wait_alerts(310, count=2)
+    await bed.api.quiet(1.0)
+    assert len(bed.alerts(310)) == 2
+    assert bed.kb.db.execute("SELECT status, attempts FROM outbox WHERE chat_id = 310").fetchone() == ("sent", 2)
+
+
 async def test_blocked_chat_is_deactivated_and_others_still_served(bed):
     for chat_id in (302, 303, 304):
         await subscribe(bed, chat_id)
