@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import sys
 import tempfile
 import time
@@ -63,15 +64,72 @@ async def run(kb: KnowledgeBase, users: int, per_user: int, rate_limited: bool) 
     await server.stop()
 
 
+def stand_in_process(ports: multiprocessing.Queue, go: multiprocessing.Queue, results: multiprocessing.Queue,
+                     users: int, per_user: int, rate: float) -> None:
+    """The stand-in on its own core: offers `rate` updates/s (spread over the users) once told to
+    go, and reports the reply latencies it saw."""
+    async def serve() -> None:
+        server = BotAPIStandIn(None)
+        await server.start()
+        ports.put(server.port)
+        await asyncio.to_thread(go.get)
+        questions = [q for _, q, *_ in ANSWERABLE]
+        pushed: dict[int, list[float]] = {}
+        start = time.monotonic()
+        for n in range(users * per_user):
+            chat = 10_000 + n % users
+            await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+            server.message(questions[n % len(questions)], chat_id=chat, user_id=chat)
+            pushed.setdefault(chat, []).append(time.monotonic())
+        total = users * per_user
+        await server.wait_for(count=total, timeout=600)
+        elapsed = time.monotonic() - start
+        latencies = []
+        for chat, times in pushed.items():
+            replies = sorted(c.at for c in server.sent(chat_id=chat))
+            latencies += [(r - p) * 1000 for p, r in zip(times, replies[: len(times)], strict=True)]
+        results.put((total, elapsed, latencies, len(server.sent()) - total))
+        await asyncio.to_thread(go.get)  # the bot has stopped polling
+        await server.stop()
+
+    asyncio.run(serve())
+
+
+async def run_separate(kb: KnowledgeBase, users: int, per_user: int, rate: float) -> None:
+    """The bot in this process, the stand-in in another, updates offered at a steady rate."""
+    context = multiprocessing.get_context("spawn")
+    ports, go, results = context.Queue(), context.Queue(), context.Queue()
+    child = context.Process(target=stand_in_process, args=(ports, go, results, users, per_user, rate))
+    child.start()
+    port = await asyncio.to_thread(ports.get)
+    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot"})
+    app = build_application(config, kb, rate_limited=False)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    go.put(True)
+    total, elapsed, latencies, duplicates = await asyncio.to_thread(results.get)
+    print(f"stand-in in its own process, {rate:.0f} updates/s offered: {total} updates from {users} users in "
+          f"{elapsed:.2f} s = {total / elapsed:.0f} updates/s; reply latency {percentiles(latencies)}; "
+          f"{duplicates} duplicate replies")
+    await app.updater.stop()
+    go.put(True)
+    await app.stop()
+    await app.shutdown()
+    child.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--questions", type=int, default=5, help="questions per user")
+    parser.add_argument("--rate", type=float, default=300, help="updates/s offered in the separate-process run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         kb = KnowledgeBase(Path(tmp) / "bot.db", Path(__file__).resolve().parent.parent / "seeds")
         asyncio.run(run(kb, args.users, args.questions, rate_limited=False))
         asyncio.run(run(kb, args.users, 1, rate_limited=True))
+        asyncio.run(run_separate(kb, args.users, args.questions, args.rate))
 
 
 if __name__ == "__main__":
