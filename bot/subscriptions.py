@@ -93,7 +93,7 @@ class Subscriptions:
         row = self.db.execute("SELECT active, subscribed, paused, digest_at, lang FROM chats WHERE chat_id = ?",
                               [chat_id]).fetchone()
         if row is None:
-            return ChatSettings(chat_id, subscribed=False)
+            return ChatSettings(chat_id)
         keywords = [r[0] for r in self.db.execute(
             "SELECT keyword FROM topics WHERE chat_id = ? ORDER BY rowid", [chat_id])]
         return ChatSettings(chat_id, bool(row[0]), bool(row[1]), bool(row[2]), row[3], row[4], keywords)
@@ -117,13 +117,10 @@ class Subscriptions:
             room = MAX_KEYWORDS - self.db.execute("SELECT count(*) FROM topics WHERE chat_id = ?",
                                                   [chat_id]).fetchone()[0]
             for keyword in keywords:
-                key = topic_key(keyword)
-                exists = self.db.execute("SELECT 1 FROM topics WHERE chat_id = ? AND key = ?",
-                                         [chat_id, key]).fetchone()
-                if not exists and room > 0:
-                    self.db.execute("INSERT INTO topics (chat_id, key, keyword) VALUES (?, ?, ?)",
-                                    [chat_id, key, keyword])
-                    room -= 1
+                if room <= 0:
+                    break
+                room -= self.db.execute("INSERT OR IGNORE INTO topics (chat_id, key, keyword) VALUES (?, ?, ?)",
+                                        [chat_id, topic_key(keyword), keyword]).rowcount
             return self._settings(chat_id)
 
     def unsubscribe(self, chat_id: int, keywords: list[str] | None) -> ChatSettings:

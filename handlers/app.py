@@ -43,10 +43,12 @@ NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages and channel posts a
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
 
+# The command menus per scope: group members may read, group administrators also subscribe.
+ARTICLE_COMMANDS = ["help", "articles", "summary", "quote", "source"]
 ALERT_COMMANDS = ["subscribe", "unsubscribe", "subscriptions", "digest", "pause", "resume"]
-PRIVATE_COMMANDS = ["start", "help", "articles", "summary", "quote", "source", *ALERT_COMMANDS]
-GROUP_COMMANDS = ["help", "articles", "summary", "quote", "source", "subscriptions"]
-ADMIN_COMMANDS = ["help", "articles", "summary", "quote", "source", *ALERT_COMMANDS]
+PRIVATE_COMMANDS = ["start", *ARTICLE_COMMANDS, *ALERT_COMMANDS]
+GROUP_COMMANDS = [*ARTICLE_COMMANDS, "subscriptions"]
+ADMIN_COMMANDS = [*ARTICLE_COMMANDS, *ALERT_COMMANDS]
 
 
 def add_handlers(app: Application) -> None:

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.knowledge import KnowledgeBase, Summary
 from bot.messages import t
@@ -178,7 +178,7 @@ class Delivery:
             else:
                 log.error("alert to chat %s refused: %s", chat_id, error.message)
                 await core(self.outbox.fail, ids, error.message)
-        except (NetworkError, TelegramError) as error:  # timeouts, connection errors, 5xx
+        except TelegramError as error:  # timeouts, connection errors, 5xx (NetworkError)
             backoff = min(MAX_BACKOFF, 2.0 ** (1 + max(i.attempts for i in items)))  # 2, 4, 8... s
             log.warning("alert to chat %s not sent (%s): retry in %.0f s", chat_id, error, backoff)
             await core(self.outbox.retry, ids, self.clock() + backoff, str(error)[:200])
