@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,20 @@ SEEDS = PROJECT / "seeds"
 SHARED = PROJECT.parent / "shared"
 OUTAGE = "000_b145b5cb3965f482.txt"
 LAYOFFS = "001_525ffb05b9d468ee.txt"
+
+
+def bot_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without any setting of the bot (TELEGRAM_*, BOT_*), plus `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    return {**env, **settings}
+
+
+async def start_run_bot(cwd: Path, env: dict[str, str], *args: str,
+                        capture: bool = False) -> asyncio.subprocess.Process:
+    """`python run_bot.py ARGS` as a separate process; its output is discarded unless captured."""
+    output = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
+    return await asyncio.create_subprocess_exec(sys.executable, str(PROJECT / "run_bot.py"), *args, cwd=cwd,
+                                                env=env, stdout=output, stderr=output)
 
 
 @pytest.fixture(scope="session")

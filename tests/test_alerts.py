@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import os
 import shutil
 import signal
 import subprocess
@@ -24,7 +23,7 @@ from bot.knowledge import KnowledgeBase
 from bot.subscriptions import Subscriptions
 from handlers.app import build_application, on_start, on_stop
 from tests.botapi import ANONYMOUS_ADMIN, BotAPIStandIn, load_spec
-from tests.conftest import PROJECT, SEEDS
+from tests.conftest import PROJECT, SEEDS, bot_environment, start_run_bot
 from tests.test_telegram import SPEC_PATH, TOKEN
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -72,10 +71,9 @@ class Bed:
 
 
 def bot_env(tmp_path: Path, api: BotAPIStandIn, folder: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url, "BOT_DB": str(tmp_path / "bot.db"),
-                "BOT_ARTICLES_DIR": str(folder), "BOT_ALERT_INTERVAL": "0.1", "BOT_ADMIN_IDS": str(OPERATOR)})
-    return env
+    return bot_environment(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
+                           BOT_DB=str(tmp_path / "bot.db"), BOT_ARTICLES_DIR=str(folder), BOT_ALERT_INTERVAL="0.1",
+                           BOT_ADMIN_IDS=str(OPERATOR))
 
 
 @pytest.fixture
@@ -329,26 +327,21 @@ async def test_restart_and_kill_mid_queue_deliver_everything_at_most_one_repeat(
     subprocess.run([sys.executable, str(PROJECT / "run_bot.py"), "ingest", str(RAIL)], env=env, check=True,
                    capture_output=True, timeout=120)
 
-    async def start_bot() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(sys.executable, str(PROJECT / "run_bot.py"), cwd=tmp_path,
-                                                    env=env, stdout=asyncio.subprocess.DEVNULL,
-                                                    stderr=asyncio.subprocess.DEVNULL)
-
     def alerts() -> list[int]:
         return [int(c.params["chat_id"]) for c in api.sent() if c.params["text"].startswith("🆕")]
 
-    bot = await start_bot()
+    bot = await start_run_bot(tmp_path, env)
     try:
         await api.wait_for(count=15, timeout=60)
         bot.send_signal(signal.SIGKILL)
         await bot.wait()
         killed_at = len(alerts())
-        bot = await start_bot()
+        bot = await start_run_bot(tmp_path, env)
         await api.wait_for(count=killed_at + 15, timeout=60)
         bot.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(bot.wait(), timeout=30) == 0
         after_term = alerts()
-        bot = await start_bot()
+        bot = await start_run_bot(tmp_path, env)
         await api.wait_for(count=len(chat_ids), timeout=60)
         await asyncio.sleep(1.0)
         bot.send_signal(signal.SIGTERM)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-from tests.conftest import PROJECT, SEEDS
+from tests.conftest import PROJECT, SEEDS, bot_environment
 
 
 def run(args: list[str], tmp_path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    environment.update({"BOT_DB": str(tmp_path / "bot.db"), **env})
+    environment = bot_environment(BOT_DB=str(tmp_path / "bot.db"), **env)
     return subprocess.run([sys.executable, str(PROJECT / "run_bot.py"), *args], input=stdin, text=True,
                           capture_output=True, cwd=tmp_path, env=environment, timeout=120)
 

@@ -3,14 +3,19 @@ the Bot API stand-in on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import signal
+import socket
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.config import load_config
 from handlers.app import build_application, on_start, on_stop
 from tests.botapi import BOT, BotAPIStandIn, load_spec
-from tests.conftest import SHARED
+from tests.conftest import SHARED, bot_environment, start_run_bot
 
 SPEC_PATH = SHARED / "telegram-bot-api-spec" / "api.min.json"
 TOKEN = "123456:" + "A" * 35
@@ -210,21 +215,11 @@ async def test_commands_registered_per_scope_and_language(api):
 
 async def test_run_bot_serves_then_stops_cleanly_on_sigterm(tmp_path):
     """`python run_bot.py` with a token: polls the configured server, answers, exits 0 on SIGTERM."""
-    import asyncio
-    import os
-    import signal
-    import sys
-
-    from tests.conftest import PROJECT
-
     server = BotAPIStandIn(load_spec(SPEC_PATH))
     await server.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                "BOT_DB": str(tmp_path / "bot.db"), "BOT_LOG_LEVEL": "DEBUG"})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, str(PROJECT / "run_bot.py"), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    env = bot_environment(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url,
+                          BOT_DB=str(tmp_path / "bot.db"), BOT_LOG_LEVEL="DEBUG")
+    process = await start_run_bot(tmp_path, env, capture=True)
     try:
         await server.wait_for("setMyCommands", count=6, timeout=60)
         server.message("Où est basée Kraken ?")
@@ -243,29 +238,15 @@ async def test_run_bot_serves_then_stops_cleanly_on_sigterm(tmp_path):
 
 async def test_run_bot_with_webhook_checks_the_secret_and_answers(tmp_path):
     """`python run_bot.py --webhook URL`: registers the webhook, accepts only updates carrying the secret."""
-    import asyncio
-    import json
-    import os
-    import signal
-    import socket
-    import sys
-
-    import httpx
-
-    from tests.conftest import PROJECT
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = BotAPIStandIn(load_spec(SPEC_PATH))
     await server.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                "BOT_DB": str(tmp_path / "bot.db"), "BOT_WEBHOOK_SECRET": "s3cret-value",
-                "BOT_WEBHOOK_LISTEN": "127.0.0.1", "PORT": str(port)})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, str(PROJECT / "run_bot.py"), "--webhook", "https://bot.example.org/", cwd=tmp_path,
-        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    env = bot_environment(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url,
+                          BOT_DB=str(tmp_path / "bot.db"), BOT_WEBHOOK_SECRET="s3cret-value",
+                          BOT_WEBHOOK_LISTEN="127.0.0.1", PORT=str(port))
+    process = await start_run_bot(tmp_path, env, "--webhook", "https://bot.example.org/")
     update = {"update_id": 1, "message": {
         "message_id": 5, "date": 0, "chat": {"id": 100, "type": "private"}, "text": "Où est basée Kraken ?",
         "from": {"id": 100, "is_bot": False, "first_name": "U", "language_code": "fr"}}}
