@@ -1,10 +1,13 @@
 """Updates per second and reply latency through the local Bot API stand-in,
 100 simulated users asking at once, with Telegram's flood limits on and off.
 
-    python bench/bench_telegram.py [--users 100] [--questions 5]
+    python bench/bench_telegram.py [--users 100] [--questions 5] [--rate 300]
 
-Latency is from the moment an update is queued on the stand-in to the moment
-the bot's sendMessage for that chat arrives; it includes long polling.
+Three runs: every update queued at once with the limits off, then on (stand-in
+in the bot's process); then the stand-in in its own process offering `--rate`
+updates/s steadily. Latency is from the moment an update is queued on the
+stand-in to the moment the bot's sendMessage for that chat arrives; it
+includes long polling.
 """
 
 from __future__ import annotations
@@ -29,6 +32,20 @@ from tests.questions import ANSWERABLE
 TOKEN = "123456:" + "B" * 35
 
 
+def reply_latencies(server: BotAPIStandIn, pushed: dict[int, list[float]]) -> list[float]:
+    """Milliseconds from each update (pushed at time.monotonic()) to the bot's reply in that chat."""
+    latencies = []
+    for chat, times in pushed.items():
+        replies = sorted(c.at for c in server.sent(chat_id=chat))
+        latencies += [(r - p) * 1000 for p, r in zip(times, replies[: len(times)], strict=True)]
+    return latencies
+
+
+def report(label: str, total: int, users: int, elapsed: float, latencies: list[float], duplicates: int) -> None:
+    print(f"{label}: {total} updates from {users} users in {elapsed:.2f} s = {total / elapsed:.0f} updates/s; "
+          f"reply latency {percentiles(latencies)}; {duplicates} duplicate replies")
+
+
 async def run(kb: KnowledgeBase, users: int, per_user: int, rate_limited: bool) -> None:
     server = BotAPIStandIn(None)
     await server.start()
@@ -39,25 +56,18 @@ async def run(kb: KnowledgeBase, users: int, per_user: int, rate_limited: bool) 
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     questions = [q for _, q, *_ in ANSWERABLE]
     pushed: dict[int, list[float]] = {}
-    start = time.perf_counter()
+    start = time.monotonic()
     for round_ in range(per_user):
         for user in range(users):
             chat = 10_000 + user
             server.message(questions[(user + round_) % len(questions)], chat_id=chat, user_id=chat)
-            pushed.setdefault(chat, []).append(time.perf_counter())
+            pushed.setdefault(chat, []).append(time.monotonic())
     total = users * per_user
     await server.wait_for(count=total, timeout=600)
-    elapsed = time.perf_counter() - start
+    elapsed = time.monotonic() - start
     await server.quiet(1.0)
-    duplicates = len(server.sent()) - total
-    monotonic_to_perf = time.perf_counter() - time.monotonic()
-    latencies = []
-    for chat, times in pushed.items():
-        replies = sorted(c.at + monotonic_to_perf for c in server.sent(chat_id=chat))
-        latencies += [(r - p) * 1000 for p, r in zip(times, replies[: len(times)], strict=True)]
-    label = "limits on " if rate_limited else "limits off"
-    print(f"{label}: {total} updates from {users} users in {elapsed:.2f} s = {total / elapsed:.0f} updates/s; "
-          f"reply latency {percentiles(latencies)}; {duplicates} duplicate replies")
+    report("limits on " if rate_limited else "limits off", total, users, elapsed, reply_latencies(server, pushed),
+           len(server.sent()) - total)
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
@@ -84,11 +94,7 @@ def stand_in_process(ports: multiprocessing.Queue, go: multiprocessing.Queue, re
         total = users * per_user
         await server.wait_for(count=total, timeout=600)
         elapsed = time.monotonic() - start
-        latencies = []
-        for chat, times in pushed.items():
-            replies = sorted(c.at for c in server.sent(chat_id=chat))
-            latencies += [(r - p) * 1000 for p, r in zip(times, replies[: len(times)], strict=True)]
-        results.put((total, elapsed, latencies, len(server.sent()) - total))
+        results.put((total, elapsed, reply_latencies(server, pushed), len(server.sent()) - total))
         await asyncio.to_thread(go.get)  # the bot has stopped polling
         await server.stop()
 
@@ -109,9 +115,7 @@ async def run_separate(kb: KnowledgeBase, users: int, per_user: int, rate: float
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     go.put(True)
     total, elapsed, latencies, duplicates = await asyncio.to_thread(results.get)
-    print(f"stand-in in its own process, {rate:.0f} updates/s offered: {total} updates from {users} users in "
-          f"{elapsed:.2f} s = {total / elapsed:.0f} updates/s; reply latency {percentiles(latencies)}; "
-          f"{duplicates} duplicate replies")
+    report(f"stand-in in its own process, {rate:.0f} updates/s offered", total, users, elapsed, latencies, duplicates)
     await app.updater.stop()
     go.put(True)
     await app.stop()
