@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.articles import MONTHS, parse_date
-from bot.text import STOPWORDS, fold, is_known_word
+from bot.text import STOPWORDS, WORD_RE, fold, is_known_word
 
 
 @dataclass(frozen=True)
@@ -44,37 +44,42 @@ _NUM = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _MODIFIER_BEFORE = re.compile(r"(?:plus|moins|près|pres|environ|quelque|au moins|jusqu[’']à)\s+(?:de\s+|d[’'])?$",
                               re.IGNORECASE)
 _WORD_NUM = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-MONTH_SET = frozenset(MONTHS)
+# MONTHS holds folded spellings (dates are parsed from folded text); sentences are matched as written.
+_MONTH = "|".join(sorted({*MONTHS, "février", "févr", "fév", "août", "décembre", "déc"}, key=len, reverse=True))
 
-_PERCENT = re.compile(rf"(?<![\w.,])({_NUM})\s?(?:%|pour\s?cent|pourcent|percent)", re.IGNORECASE)
+# Patterns open with a lookahead for their first character where they can: Python's re then
+# skips ahead to candidate positions instead of trying the lookbehind at every character.
+_PERCENT = re.compile(rf"(?=\d)(?<![\w.,])({_NUM})\s?(?:%|pour\s?cent|pourcent|percent)", re.IGNORECASE)
 _MONEY = re.compile(
-    rf"(?<![\w.,])(?:({_NUM}){_SCALE}\s?(?:de\s+|d[’'])?{_CURRENCY}\b|[$€£]\s?({_NUM}){_SCALE})",
+    rf"(?=[\d$€£])(?<![\w.,])(?:({_NUM}){_SCALE}\s?(?:de\s+|d[’'])?{_CURRENCY}\b|[$€£]\s?({_NUM}){_SCALE})",
     re.IGNORECASE,
 )
-_QUANTITY = re.compile(
-    rf"(?:(?<![\w.,])({_NUM})|\b({_WORD_NUM})\b)(?:\s+(?:de\s+|d[’']))?"
-    rf"(?:\s*([A-Za-zÀ-ÿ][\w-]*))?",
-    re.IGNORECASE,
-)
-# Date patterns start with a digit where they can: a pattern that starts with a
-# word is tried at every word of every sentence, so the month-first one runs
-# only when a month name is there, and "en 2021" is found from the year.
+_UNIT_AFTER = r"(?:\s+(?:de\s+|d[’']))?(?:\s*([A-Za-zÀ-ÿ][\w-]*))?"
+_DIGIT_QUANTITY = re.compile(rf"(?=\d)(?<![\w.,])({_NUM}){_UNIT_AFTER}", re.IGNORECASE)
+# A pattern that starts with a list of words is tried at every position of the sentence: run it
+# only on sentences that hold one of those words.
+_WORD_QUANTITY = re.compile(rf"\b({_WORD_NUM})\b{_UNIT_AFTER}", re.IGNORECASE)
+_NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
+# Likewise dates start with a digit where they can; a month-first date ends with its year, so it
+# is looked for just before each four-digit number, and "en 2021" is found from the year.
 _DATE_DIGIT_FIRST = re.compile(
     rf"\b(?:\d{{1,2}}(?:er)?\s+(?:{_MONTH})\.?(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})\b", re.IGNORECASE)
 _DATE_MONTH_FIRST = re.compile(rf"\b(?:{_MONTH})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+_FOUR_DIGITS = re.compile(r"\b\d{4}\b")
+_YEAR = re.compile(r"(?:1[89]|20)\d{2}")
 _YEAR_PREFIX = re.compile(r"\b(?:en|in|depuis|since|fin|début|debut)\s+$", re.IGNORECASE)
 
 
 def _date_spans(sentence: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _DATE_DIGIT_FIRST.finditer(sentence)]
-    if not MONTH_SET.isdisjoint(fold(w) for w in re.findall(r"\w+", sentence)):
-        spans += [m.span() for m in _DATE_MONTH_FIRST.finditer(sentence)]
-    for year in _YEAR.finditer(sentence):
+    spans = {m.span() for m in _DATE_DIGIT_FIRST.finditer(sentence)}
+    for year in _FOUR_DIGITS.finditer(sentence):
+        # "September 30th, 2023": at most 20 characters before the year.
+        month_first = _DATE_MONTH_FIRST.search(sentence, max(0, year.start() - 20), year.end())
+        if month_first:
+            spans.add(month_first.span())
         prefix = _YEAR_PREFIX.search(sentence, max(0, year.start() - 10), year.start())
-        if prefix:
-            spans.append((prefix.start(), year.end()))
+        if prefix and _YEAR.fullmatch(year.group()):
+            spans.add((prefix.start(), year.end()))
     return sorted(spans)
 _NAME_TOKEN = r"[A-ZÀ-Þ][\w’'.-]*"
 _NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:(?:de|du|des|d[’']|la|van|von|del)\s*)?{_NAME_TOKEN})*")
@@ -90,6 +95,12 @@ _PERSON_CUES = re.compile(
     r"selon|founder|chief|president|mr\.?|mrs\.?|ms\.?)\b[\w\s,’'-]{0,20}$",
     re.IGNORECASE,
 )
+# Cheap necessary conditions for the two searches above, which most names fail: every place
+# cue ends with one of these words, and every person cue contains one of these strings.
+_PLACE_PREPOSITIONS = frozenset("à a en au aux in at de".split())
+_PERSON_CUE_PARTS = ("pdg", "ceo", "direct", "présiden", "president", "fondat", "ministre", "porte-parole",
+                     "patron", "dirigeant", "m.", "mme", "monsieur", "madame", "selon", "founder", "chief",
+                     "mr", "ms")
 _ORG_WORDS = {"inc", "sa", "sas", "ltd", "group", "groupe", "banque", "bank", "société", "corp",
               "université", "university", "agence", "ministère", "association", "fondation",
               "commission", "conseil", "exchange"}
@@ -105,7 +116,7 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < t_end and t_start < end for t_start, t_end in taken)
 
 
-def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
+def _numbers(sentence: str, taken: list[tuple[int, int]], number_words: bool) -> list[Fact]:
     facts: list[Fact] = []
     for match in _PERCENT.finditer(sentence):
         facts.append(Fact("percentage", match.group(), _number_value(match.group(1), None) + "%",
@@ -122,19 +133,22 @@ def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
             year = re.search(r"\d{4}", text)
             facts.append(Fact("date", text, parse_date(text) or (year.group() if year else fold(text)), None, start))
             taken.append((start, end))
-    for match in _QUANTITY.finditer(sentence):
-        digits, word, unit = match.groups()
+    quantities = [(m, m.group(1), None) for m in _DIGIT_QUANTITY.finditer(sentence)]
+    if number_words:
+        quantities += [(m, None, m.group(1)) for m in _WORD_QUANTITY.finditer(sentence)]
+    for match, digits, word in sorted(quantities, key=lambda q: q[0].start()):
+        unit = match.group(2)
         if _overlaps(*match.span(), taken):
             continue
         if unit and (fold(unit) in STOPWORDS or unit[:1].isupper()):
             unit = None
         if word and unit is None:
             continue  # a bare number word ("neuf") is too often not a number
-        end = match.end() if unit else match.end(1 if digits else 2)
+        end = match.end() if unit else match.end(1)
         modifier = _MODIFIER_BEFORE.search(sentence, max(0, match.start() - 20), match.start())
         start = modifier.start() if modifier else match.start()
         text = sentence[start:end].strip()
-        if digits and unit is None and re.fullmatch(r"(?:1[89]|20)\d{2}", digits):
+        if digits and unit is None and _YEAR.fullmatch(digits):
             facts.append(Fact("date", text, digits, None, start))
         else:
             facts.append(Fact("number", text, _number_value(digits, word), unit, start))
@@ -142,17 +156,29 @@ def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
     return facts
 
 
+def _last_word(text: str) -> str:
+    """The lower-cased word that `text` ends with, trailing spaces aside ('' after punctuation)."""
+    end = len(text.rstrip())
+    start = end
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    return text[start:end].lower()
+
+
 def _entity_kind(name: str, before: str) -> str:
     tokens = name.split()
-    if _PLACE_CUES.search(before):
+    last_word = _last_word(before)
+    if last_word in _PLACE_PREPOSITIONS and _PLACE_CUES.search(before):
         return "place"
     if any(fold(t).strip(".") in _ORG_WORDS for t in tokens):
         return "organisation"
-    if _PERSON_CUES.search(before) and len(tokens) >= 2:
-        return "person"
+    if len(tokens) >= 2:
+        lowered = before.lower()
+        if any(part in lowered for part in _PERSON_CUE_PARTS) and _PERSON_CUES.search(before):
+            return "person"
     if 2 <= len(tokens) <= 4 and all(t[:1].isupper() for t in tokens):
         # "à San Francisco" after a bare preposition is a place; otherwise a full name.
-        return "place" if re.search(r"\b(?:à|a|de)\s*$", before) else "person"
+        return "place" if last_word in ("à", "a", "de") else "person"
     return "organisation"
 
 
@@ -160,7 +186,7 @@ def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
     facts: list[Fact] = []
     for match in _NAME.finditer(sentence):
         name = match.group().rstrip(".’'-")
-        tokens = re.sub(r"^[DLdl][’']", "", name).split()  # "D’autres", "L’Europe"
+        tokens = (name[2:] if name[1:2] in ("’", "'") and name[0] in "DLdl" else name).split()  # "L’Europe"
         while tokens and fold(tokens[0]) in STOPWORDS:
             tokens = tokens[1:]  # "Selon Jesse Powell" -> "Jesse Powell"
         if not tokens or not tokens[0][:1].isupper() or _overlaps(match.start(), match.end(), taken):
@@ -180,20 +206,16 @@ def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
     return facts
 
 
-_NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
 _DIGIT = re.compile(r"\d")
-
-
-def _may_hold_numbers(sentence: str) -> bool:
-    """A cheap test that spares most sentences the number patterns."""
-    return bool(_DIGIT.search(sentence)) or not _NUMBER_WORD_SET.isdisjoint(
-        re.findall(r"\w+", sentence.lower()))
 
 
 def extract_facts(sentence: str) -> list[Fact]:
     """All facts found in one sentence, in order of appearance."""
     taken: list[tuple[int, int]] = []
-    facts = _numbers(sentence, taken) if _may_hold_numbers(sentence) else []
+    # Cheap tests that spare most sentences the number patterns.
+    number_words = not _NUMBER_WORD_SET.isdisjoint(WORD_RE.findall(sentence.lower()))
+    has_numbers = number_words or _DIGIT.search(sentence) is not None
+    facts = _numbers(sentence, taken, number_words) if has_numbers else []
     facts += _entities(sentence, taken)
     return sorted(facts, key=lambda f: f.start)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +21,15 @@ import sqlite_utils
 from bot.articles import SUPPORTED_SUFFIXES, Article, ArticleError, checksum, parse_bytes
 from bot.facts import extract_facts
 from bot.sentences import split_sentences
-from bot.storage import PreparedArticle, SentenceRow, find_article, optimize_index, save_article, transaction
+from bot.storage import (
+    PreparedArticle,
+    SentenceRow,
+    apply_vocab,
+    find_article,
+    optimize_index,
+    save_article,
+    transaction,
+)
 from bot.text import content_words, term
 
 OnSaved = Callable[[sqlite_utils.Database, int, str], None]
@@ -48,15 +57,16 @@ class IngestReport:
 def prepare(article: Article, source: str, digest: str) -> PreparedArticle:
     """Split an article into sentences with their index terms and facts."""
     rows: list[SentenceRow] = []
+    word_counts: Counter = Counter()
     for number, paragraph in enumerate(article.paragraphs):
         for sentence in split_sentences(paragraph.text):
             facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit}
                      for f in extract_facts(sentence)]
             words = content_words(sentence)
-            rows.append(SentenceRow(sentence, number, paragraph.heading, " ".join(term(w) for w in words),
-                                    facts, set(words)))
+            word_counts.update(set(words))
+            rows.append(SentenceRow(sentence, number, paragraph.heading, " ".join(term(w) for w in words), facts))
     return PreparedArticle(source=source, checksum=digest, title=article.title, author=article.author,
-                           date=article.date, headings=article.headings, sentences=rows)
+                           date=article.date, headings=article.headings, sentences=rows, word_counts=word_counts)
 
 
 Job = tuple[str, bytes, str, str]  # (name, content, source, checksum)
@@ -74,11 +84,11 @@ def _parse_and_prepare(job: Job) -> PreparedArticle | str:
 
 
 def _store(db: sqlite_utils.Database, name: str, outcome: PreparedArticle | str, report: IngestReport,
-           on_saved: OnSaved | None) -> None:
+           on_saved: OnSaved | None, vocab: Counter | None = None) -> None:
     if isinstance(outcome, str):
         report.refused.append((name, outcome))
         return
-    action, article_id = save_article(db, outcome, on_saved)
+    action, article_id = save_article(db, outcome, on_saved, vocab)
     getattr(report, action).append(name)
     if action != "skipped":
         report.article_ids.append(article_id)
@@ -142,11 +152,14 @@ def ingest_paths(db: sqlite_utils.Database, paths: Iterable[str | Path],
                 jobs.append(job)
     outcomes = zip(jobs, _prepare_all(jobs), strict=True)
     # Large batches commit every COMMIT_EVERY articles: one commit (and one FTS5 segment) per
-    # article costs a third of the write time. Each article stays all-or-nothing (a savepoint).
+    # article costs a third of the write time, and so did updating `vocab` once per article
+    # (most words recur across articles). Each article stays all-or-nothing (a savepoint).
     while chunk := list(itertools.islice(outcomes, COMMIT_EVERY)):
+        vocab: Counter = Counter()
         with transaction(db):
             for job, outcome in chunk:
-                _store(db, job[0], outcome, report, on_saved)
+                _store(db, job[0], outcome, report, on_saved, vocab)
+            apply_vocab(db, vocab)
     if len(report.added) + len(report.updated) >= COMMIT_EVERY:
         optimize_index(db)
     return report

@@ -21,30 +21,32 @@ ABBREVIATIONS = frozenset(
 )
 
 _END = re.compile(r"[.!?…]+[»\"”’)\]]*")
+_SPACES = re.compile(r"\s*")
 _OPENERS = re.compile(r"[A-ZÀ-ÖØ-Þ0-9«\"“(\[—–-]")
 
 
 def _ends_sentence(text: str, end: int, dot_start: int) -> bool:
     """Whether the punctuation run text[dot_start:end] closes a sentence."""
-    rest = text[end:]
-    stripped = rest.lstrip()
-    if not stripped:
+    # Positions rather than slices: a paragraph has many full stops, and copying or
+    # searching the text before each one made splitting quadratic in its length.
+    after = _SPACES.match(text, end).end()
+    if after == len(text):
         return True
-    if len(stripped) == len(rest):  # no space after: "10.5", "Kraken.com"
+    if after == end:  # no space after: "10.5", "Kraken.com"
         return False
-    if not _OPENERS.match(stripped):
+    if not _OPENERS.match(text, after):
         return False
     if text[dot_start] == ".":
-        before = re.search(r"([\wÀ-ÿ°]+)$", text[:dot_start])
-        if before:
-            word = before.group(1)
-            if word.lower() in ABBREVIATIONS:
-                return False
-            if len(word) == 1 and word.isupper():  # initial: "J. Powell"
-                return False
+        word_start = dot_start
+        while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] in "_°"):
+            word_start -= 1
+        word = text[word_start:dot_start]
+        if word.lower() in ABBREVIATIONS:
+            return False
+        if len(word) == 1 and word.isupper():  # initial: "J. Powell"
+            return False
     # An opening « without its closing » means we are inside a quotation.
-    opened = text[:dot_start].count("«") - text[:dot_start].count("»")
-    return opened <= 0
+    return text.count("«", 0, dot_start) <= text.count("»", 0, dot_start)
 
 
 def split_sentences(text: str) -> list[str]:

@@ -30,7 +30,6 @@ class SentenceRow:
     heading: str | None
     terms: str
     facts: list[dict] = field(default_factory=list)
-    words: set[str] = field(default_factory=set)  # distinct content words, for document frequencies
 
 
 @dataclass
@@ -44,6 +43,8 @@ class PreparedArticle:
     date: str | None
     headings: list[str]
     sentences: list[SentenceRow]
+    # word -> in how many of the sentences it occurs (see `sentence_word_counts`)
+    word_counts: Counter = field(default_factory=Counter)
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -161,20 +162,22 @@ def _bump_generation(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
 
-def _word_counts(texts: list[str]) -> Counter:
+def sentence_word_counts(texts: list[str]) -> Counter:
+    """Content word -> in how many of the texts it occurs: the articles' part of `vocab`."""
     counts: Counter = Counter()
     for text in texts:
         counts.update(set(content_words(text)))
     return counts
 
 
-def _apply_vocab(db: sqlite_utils.Database, counts: Counter, sign: int) -> None:
+def apply_vocab(db: sqlite_utils.Database, changes: Counter) -> None:
+    """Add signed document-frequency changes to `vocab`; words no sentence holds any more go."""
     db.conn.executemany(
         "INSERT INTO vocab (word, df) VALUES (?, ?) "
         "ON CONFLICT(word) DO UPDATE SET df = df + excluded.df",
-        [(word, sign * n) for word, n in counts.items()],
+        [(word, n) for word, n in changes.items() if n],
     )
-    if sign < 0:
+    if any(n < 0 for n in changes.values()):
         db.execute("DELETE FROM vocab WHERE df <= 0")
 
 
@@ -188,13 +191,17 @@ def find_article(db: sqlite_utils.Database, source: str, checksum: str) -> tuple
 
 
 def save_article(db: sqlite_utils.Database, article: PreparedArticle,
-                 on_saved: Callable[[sqlite_utils.Database, int, str], None] | None = None) -> tuple[str, int]:
+                 on_saved: Callable[[sqlite_utils.Database, int, str], None] | None = None,
+                 vocab: Counter | None = None) -> tuple[str, int]:
     """Store an article in one transaction; returns (action, article id).
 
     The same content again is skipped; new content under a known source replaces
     that article in place (same id). `on_saved(db, id, action)` runs inside the
     same transaction, for work that must commit or roll back with the article.
+    With `vocab`, the article's changes to word frequencies are added to it rather
+    than written: a batch then writes `vocab` once (`apply_vocab`) before it commits.
     """
+    changes: Counter = Counter() if vocab is None else vocab
     with transaction(db):
         action, article_id = find_article(db, article.source, article.checksum)
         if action == "skipped":
@@ -211,7 +218,7 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
             ).lastrowid
         else:
             old = [r[0] for r in db.execute("SELECT text FROM sentences WHERE article_id = ?", [article_id])]
-            _apply_vocab(db, _word_counts(old), -1)
+            changes.subtract(sentence_word_counts(old))
             db.execute("DELETE FROM facts WHERE article_id = ?", [article_id])
             db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
             db.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
@@ -230,7 +237,9 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
             [(first_id + position, article_id, f["kind"], f["text"], f["value"], f["unit"])
              for position, s in enumerate(article.sentences) for f in s.facts],
         )
-        _apply_vocab(db, Counter(w for s in article.sentences for w in s.words), +1)
+        changes.update(article.word_counts)
+        if vocab is None:
+            apply_vocab(db, changes)
         _bump_generation(db)
         if on_saved is not None:
             on_saved(db, article_id, action)

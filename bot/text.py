@@ -18,6 +18,7 @@ _STEMMER = Stemmer.Stemmer("french")
 
 # \w keeps letters and digits of any script; apostrophes and hyphens split words.
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+_TOKEN_RE = re.compile(r"\w+(?:-\w+)*")  # a word with its hyphenated compound parts
 
 # Common French SMS / chat spellings. General language data, not article-specific.
 SMS = {
@@ -78,13 +79,14 @@ def words(text: str, join_compounds: bool = True) -> list[str]:
     'plate-forme' yields 'plate', 'forme' and 'plateforme', so both spellings meet
     (indexed text joins them; questions need not, their parts already match).
     """
-    lowered = text.lower().replace("’", "'")
     out: list[str] = []
-    for match in re.finditer(r"\w+(?:-\w+)*", lowered):
-        token = match.group()
+    for token in _TOKEN_RE.findall(text.lower()):
+        if "-" not in token:  # nearly every word: no need to split
+            out.append(token)
+            continue
         parts = token.split("-")
         out.extend(parts)
-        if join_compounds and len(parts) > 1 and all(p.isalpha() and len(p) > 2 for p in parts):
+        if join_compounds and all(p.isalpha() and len(p) > 2 for p in parts):
             out.append("".join(parts))
     return out
 

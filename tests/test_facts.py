@@ -17,6 +17,7 @@ def kinds(sentence: str) -> list[tuple[str, str]]:
     ("Kraken devrait compter plus de 1\u00a0000 employés.", [("number", "plus de 1\u00a0000 employés")]),
     ("La mise à niveau ne devait durer que deux heures.", [("number", "deux heures")]),
     ("Une offre sans frais jusqu’au 31 janvier.", [("date", "31 janvier")]),
+    ("Le 3 février 2023, puis en décembre 2022.", [("date", "3 février 2023"), ("date", "décembre 2022")]),
     ("Le chiffre d'affaires atteint 5 millions d'euros en 2021.",
      [("money", "5 millions d'euros"), ("date", "en 2021")]),
     ("Le PDG de la société, Jesse Powell, a confié à Bloomberg la nouvelle.",

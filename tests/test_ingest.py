@@ -101,3 +101,20 @@ def test_vocabulary_follows_replacements(tmp_path):
     kb.ingest([folder])
     assert kb.db.execute("SELECT df FROM vocab WHERE word = 'zygomatique'").fetchone() is None
     assert kb.ask("zygomatique").answered is False
+
+
+def test_vocabulary_matches_the_stored_sentences_after_batches(tmp_path):
+    """Batches write `vocab` once per commit: it must still count exactly what is stored."""
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    for n in range(3):
+        (folder / f"extra{n}.txt").write_text(f"Titre {n}\n\nLe zygomatique rit {n} fois. Le muscle dort.\n",
+                                              encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "bot.db", folder)
+    (folder / "extra0.txt").write_text("Titre 0\n\nLe muscle rit.\n", encoding="utf-8")  # replaced in place
+    (folder / "extra1.txt").write_text("Titre 1\n\nUn sourire.\n", encoding="utf-8")
+    kb.ingest([folder, folder / "extra2.txt"])  # a file named twice is stored once
+
+    texts = [row[0] for row in kb.db.execute("SELECT text FROM sentences")]
+    assert dict(kb.db.execute("SELECT word, df FROM vocab").fetchall()) == storage.sentence_word_counts(texts)
+    assert kb.db.execute("SELECT df FROM vocab WHERE word = 'zygomatique'").fetchone() == (1,)
