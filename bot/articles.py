@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
-from bot.text import fold
+from bot.text import fold, squeeze_spaces
 
 MAX_FILE_BYTES = 5_000_000
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
@@ -189,7 +189,7 @@ def _classify(blocks: list[_Block]) -> Article:
     heading: str | None = None
     body_started = False
     for index, block in enumerate(blocks):
-        text = re.sub(r"[ \t\n]+", " ", block.text).strip()
+        text = squeeze_spaces(block.text)
         if block is title_block or (not body_started and fold(text) == fold(title)):
             continue  # the title, or the title repeated by the page template
         if block.hint == "author":

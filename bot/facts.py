@@ -185,23 +185,25 @@ def _entity_kind(name: str, before: str) -> str:
 def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
     facts: list[Fact] = []
     for match in _NAME.finditer(sentence):
-        name = match.group().rstrip(".’'-")
-        tokens = (name[2:] if name[1:2] in ("’", "'") and name[0] in "DLdl" else name).split()  # "L’Europe"
+        written = match.group().rstrip(".’'-")
+        tokens = (written[2:] if written[1:2] in ("’", "'") and written[0] in "DLdl" else written).split()  # "L’Europe"
         while tokens and fold(tokens[0]) in STOPWORDS:
             tokens = tokens[1:]  # "Selon Jesse Powell" -> "Jesse Powell"
-        if not tokens or not tokens[0][:1].isupper() or _overlaps(match.start(), match.end(), taken):
+        if not tokens or not tokens[0][:1].isupper() or (taken and _overlaps(match.start(), match.end(), taken)):
             continue
-        start = match.start() + match.group().index(tokens[0])
-        text = sentence[start:match.start() + len(match.group().rstrip(".’'-"))]  # verbatim span
+        start = match.start() + written.index(tokens[0])
         name = " ".join(tokens)
-        at_sentence_start = not sentence[:start].strip(" «\"“-—(")
-        if at_sentence_start and len(tokens) == 1 and is_known_word(tokens[0].lower()):
-            continue  # an ordinary word capitalised because it opens the sentence
-        if len(tokens) == 1 and (len(name) < 2 or (name.isupper() and is_known_word(name.lower()))):
-            continue
-        if fold(name) in STOPWORDS or fold(name) in MONTHS:
+        if len(tokens) == 1:
+            if len(name) < 2 or (name.isupper() and is_known_word(name.lower())):
+                continue
+            at_sentence_start = not sentence[:start].strip(" «\"“-—(")
+            if at_sentence_start and is_known_word(name.lower()):
+                continue  # an ordinary word capitalised because it opens the sentence
+        folded = fold(name)
+        if folded in STOPWORDS or folded in MONTHS:
             continue
         # Cues stand just before the name; a short window keeps the anchored searches cheap.
+        text = sentence[start:match.start() + len(written)]  # verbatim span
         facts.append(Fact(_entity_kind(name, sentence[max(0, start - 40):start]), text, name, None, start))
     return facts
 

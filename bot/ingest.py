@@ -22,6 +22,7 @@ from bot.articles import SUPPORTED_SUFFIXES, Article, ArticleError, checksum, pa
 from bot.facts import extract_facts
 from bot.sentences import split_sentences
 from bot.storage import (
+    FactRow,
     PreparedArticle,
     SentenceRow,
     apply_vocab,
@@ -56,17 +57,18 @@ class IngestReport:
 
 def prepare(article: Article, source: str, digest: str) -> PreparedArticle:
     """Split an article into sentences with their index terms and facts."""
-    rows: list[SentenceRow] = []
-    word_counts: Counter = Counter()
+    sentences: list[SentenceRow] = []
+    facts: list[FactRow] = []
+    vocab_words: list[str] = []
     for number, paragraph in enumerate(article.paragraphs):
         for sentence in split_sentences(paragraph.text):
-            facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit}
-                     for f in extract_facts(sentence)]
+            facts += [(len(sentences), f.kind, f.text, f.value, f.unit) for f in extract_facts(sentence)]
             words = content_words(sentence)
-            word_counts.update(set(words))
-            rows.append(SentenceRow(sentence, number, paragraph.heading, " ".join(term(w) for w in words), facts))
+            vocab_words += set(words)
+            sentences.append((sentence, number, paragraph.heading, " ".join(term(w) for w in words)))
     return PreparedArticle(source=source, checksum=digest, title=article.title, author=article.author,
-                           date=article.date, headings=article.headings, sentences=rows, word_counts=word_counts)
+                           date=article.date, headings=article.headings, sentences=sentences, facts=facts,
+                           vocab_words=vocab_words)
 
 
 Job = tuple[str, bytes, str, str]  # (name, content, source, checksum)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from bot.text import squeeze_spaces
+
 ABBREVIATIONS = frozenset(
     """
     m mm mme mmes mlle mlles dr pr me mgr st ste vs cf etc ex env av apr hab
@@ -51,7 +53,7 @@ def _ends_sentence(text: str, end: int, dot_start: int) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """Split one paragraph of French text into sentences, keeping every character."""
-    text = re.sub(r"[ \t\r\n]+", " ", text).strip()  # keeps no-break spaces: "1\u00a0000"
+    text = squeeze_spaces(text)
     if not text:
         return []
     sentences: list[str] = []

@@ -15,26 +15,23 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
 from bot.text import content_words
 
-
-@dataclass
-class SentenceRow:
-    text: str
-    paragraph: int
-    heading: str | None
-    terms: str
-    facts: list[dict] = field(default_factory=list)
+SentenceRow = tuple[str, int, str | None, str]  # text, paragraph number, heading, index terms
+FactRow = tuple[int, str, str, str, str | None]  # sentence number in the article, kind, text, value, unit
 
 
 @dataclass
 class PreparedArticle:
-    """An article ready to store: metadata plus its sentences with terms and facts."""
+    """An article ready to store: metadata, then its sentences and facts as rows.
+
+    Plain tuples, because prepared articles travel from the worker processes that
+    parse them to the one that writes: unpickling objects cost more than storing them."""
 
     source: str
     checksum: str
@@ -43,8 +40,10 @@ class PreparedArticle:
     date: str | None
     headings: list[str]
     sentences: list[SentenceRow]
-    # word -> in how many of the sentences it occurs (see `sentence_word_counts`)
-    word_counts: Counter = field(default_factory=Counter)
+    facts: list[FactRow]
+    # Each content word once per sentence that holds it: counted, these are the article's
+    # document frequencies (see `sentence_word_counts`).
+    vocab_words: list[str]
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -229,15 +228,15 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
         db.conn.executemany(
             "INSERT INTO sentences (id, article_id, position, paragraph, heading, text, terms) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(first_id + position, article_id, position, s.paragraph, s.heading, s.text, s.terms)
-             for position, s in enumerate(article.sentences)],
+            [(first_id + position, article_id, position, paragraph, heading, text, terms)
+             for position, (text, paragraph, heading, terms) in enumerate(article.sentences)],
         )
         db.conn.executemany(
             "INSERT INTO facts (sentence_id, article_id, kind, text, value, unit) VALUES (?, ?, ?, ?, ?, ?)",
-            [(first_id + position, article_id, f["kind"], f["text"], f["value"], f["unit"])
-             for position, s in enumerate(article.sentences) for f in s.facts],
+            [(first_id + position, article_id, kind, text, value, unit)
+             for position, kind, text, value, unit in article.facts],
         )
-        changes.update(article.word_counts)
+        changes.update(article.vocab_words)
         if vocab is None:
             apply_vocab(db, changes)
         _bump_generation(db)

@@ -8,6 +8,7 @@ folded — so that "licenciés", "LICENCIEMENT" and "licencie" meet on one term.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -66,11 +67,24 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# Every combining mark (accents once decomposed), mapped to nothing for str.translate.
+_COMBINING_MARKS = dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code)))
+_SPACE_RUN = re.compile(r"[ \t\r\n]+")
+
+
+def squeeze_spaces(text: str) -> str:
+    """Runs of spaces, tabs and line breaks as one space, ends stripped; inner no-break spaces stay ("1\u00a0000")."""
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:  # rarely: skip the regex otherwise
+        text = _SPACE_RUN.sub(" ", text)
+    return text.strip()
+
+
 @lru_cache(maxsize=100_000)
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Élève' -> 'eleve'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # most words: nothing to strip
+        return text.lower()
+    return unicodedata.normalize("NFKD", text.lower()).translate(_COMBINING_MARKS)
 
 
 def words(text: str, join_compounds: bool = True) -> list[str]:
@@ -100,14 +114,12 @@ def term(word: str) -> str:
     return fold(_STEMMER.stemWord(lemma))
 
 
-@lru_cache(maxsize=200_000)
-def is_stopword(word: str) -> bool:
-    return word in STOPWORDS or fold(word) in STOPWORDS
-
-
 def content_words(text: str, join_compounds: bool = True) -> list[str]:
     """Words that carry meaning: no stop words, no single letters."""
-    return [w for w in words(text, join_compounds) if len(w) > 1 and not is_stopword(w)]
+    # Folding only the words with accents ("très" -> "tres") keeps this loop cheap: it runs on
+    # every sentence at ingest.
+    return [w for w in words(text, join_compounds)
+            if len(w) > 1 and w not in STOPWORDS and (w.isascii() or fold(w) not in STOPWORDS)]
 
 
 def terms(text: str) -> list[str]:
