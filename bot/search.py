@@ -29,6 +29,7 @@ UNSEEN_WORD_WEIGHT = 0.6
 RECALL_COMMON_SHARE = 0.01  # a term in more than 1% of sentences...
 RECALL_MIN_COMMON = 2000  # ...and in more than 2,000 of them is "common"
 RECALL_MAX_TERMS = 24
+RECALL_BUDGET_SHARE = 2  # sentences to rank: at most twice the "common" line, once the question's words are in
 _CAUSE = re.compile(r"\b(?:en raison|parce qu|car\b|à cause|a cause|suite à|pour faire face|en expliquant|"
                     r"conséquence|because|due to|afin de|pour gérer)", re.IGNORECASE)
 
@@ -106,18 +107,30 @@ class Searcher:
         return self._article_terms[article_id]
 
     def recall_terms(self, expansions: list[Expansion]) -> list[str]:
-        """The terms worth an FTS lookup: ranking every sentence that holds a very common
-        term costs the most and rarely finds the answer, so common terms are left to
-        scoring unless nothing rarer was asked. The question's own words (and their
-        spelling corrections) come before words of close meaning when the list is capped."""
-        best: dict[str, tuple[bool, int]] = {}
+        """The terms worth an FTS lookup. FTS5 ranks every sentence holding any of them, so
+        the cost is the number of sentences they match: very common terms are left to
+        scoring unless nothing rarer was asked, and words of close meaning join the
+        question's own words (and their spelling corrections), closest first, only while
+        the sentences to rank stay within a budget."""
+        own: dict[str, int] = {}  # term -> sentences holding it
+        near: dict[str, float] = {}  # term -> closeness
         for match in (m for e in expansions for m in e.matches):
-            key = (match.how == "semantic", self.lexicon.term_df.get(match.term, 0))
-            best[match.term] = min(best.get(match.term, key), key)
-        ordered = sorted(best, key=lambda t: best[t])
+            if match.how == "semantic":
+                near[match.term] = max(near.get(match.term, 0.0), match.weight)
+            else:
+                own[match.term] = self.lexicon.term_df.get(match.term, 0)
         common = max(RECALL_MIN_COMMON, self.lexicon.sentence_count * RECALL_COMMON_SHARE)
-        rare = [t for t in ordered if best[t][1] <= common]
-        return (rare or sorted(ordered, key=lambda t: best[t][1])[:2])[:RECALL_MAX_TERMS]
+        chosen = sorted((t for t in own if own[t] <= common), key=own.__getitem__)
+        rows = sum(own[t] for t in chosen)
+        for term_ in sorted(near.keys() - own.keys(), key=lambda t: -near[t]):
+            df = self.lexicon.term_df.get(term_, 0)
+            if df <= common and rows + df <= RECALL_BUDGET_SHARE * common:
+                chosen.append(term_)
+                rows += df
+        if not chosen:  # only common words: the two least common still find something
+            every = {**{t: self.lexicon.term_df.get(t, 0) for t in near}, **own}
+            chosen = sorted(every, key=every.__getitem__)[:2]
+        return chosen[:RECALL_MAX_TERMS]
 
     def candidates(self, expansions: list[Expansion], limit: int = CANDIDATES) -> list[Candidate]:
         query = fts_query(self.recall_terms(expansions))
