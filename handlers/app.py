@@ -36,9 +36,11 @@ from bot.watch import FolderWatch
 from handlers import commands, inline, questions, subscriptions, uploads
 from handlers.delivery import Delivery
 from handlers.errors import on_error
+from handlers.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
+CONNECTIONS = 256  # to the Bot API server, for replies sent concurrently (PTB's own default)
 NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
@@ -120,6 +122,8 @@ def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = Tr
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.api_base_url.replace("/bot", "/file/bot", 1))
+        .request(AiohttpRequest(connection_pool_size=CONNECTIONS))
+        .get_updates_request(AiohttpRequest())
         .concurrent_updates(True)
         .post_init(on_start)
         .post_stop(on_stop)

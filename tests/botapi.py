@@ -88,8 +88,11 @@ class BotAPIStandIn:
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, web.FileField):  # an upload: its bytes (the part is closed after the request)
+                params[key] = value.file.read()
+                continue
             try:
-                params[key] = json.loads(value) if isinstance(value, str) else value
+                params[key] = json.loads(value)
             except json.JSONDecodeError:
                 params[key] = value
         return params
