@@ -20,12 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from telegram.ext import Application
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import percentiles
 from bot.config import load_config
 from bot.knowledge import KnowledgeBase
-from handlers.app import build_application
+from handlers.app import build_application, on_start, on_stop
 from tests.botapi import BotAPIStandIn
 from tests.questions import ANSWERABLE
 
@@ -41,6 +43,28 @@ def reply_latencies(server: BotAPIStandIn, pushed: dict[int, list[float]]) -> li
     return latencies
 
 
+async def start_bot(kb: KnowledgeBase, base_url: str, rate_limited: bool) -> Application:
+    """The bot as `run_bot.py` runs it (question workers included), polling `base_url`."""
+    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url,
+                          "BOT_DB": str(kb.path), "BOT_ARTICLES_DIR": str(kb.path.parent / "no-drop-folder")})
+    app = build_application(config, kb, rate_limited=rate_limited)
+    await app.initialize()
+    await on_start(app)
+    await app.start()
+    while app.bot_data["workers"].processes and not app.bot_data["workers"].ready:
+        await asyncio.sleep(0.1)
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    return app
+
+
+async def stop_bot(app: Application) -> None:
+    if app.updater.running:
+        await app.updater.stop()
+    await app.stop()
+    await on_stop(app)
+    await app.shutdown()
+
+
 def report(label: str, total: int, users: int, elapsed: float, latencies: list[float], duplicates: int) -> None:
     print(f"{label}: {total} updates from {users} users in {elapsed:.2f} s = {total / elapsed:.0f} updates/s; "
           f"reply latency {percentiles(latencies)}; {duplicates} duplicate replies")
@@ -49,11 +73,7 @@ def report(label: str, total: int, users: int, elapsed: float, latencies: list[f
 async def run(kb: KnowledgeBase, users: int, per_user: int, rate_limited: bool) -> None:
     server = BotAPIStandIn(None)
     await server.start()
-    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url})
-    app = build_application(config, kb, rate_limited=rate_limited)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    app = await start_bot(kb, server.base_url, rate_limited)
     questions = [q for _, q, *_ in ANSWERABLE]
     pushed: dict[int, list[float]] = {}
     start = time.monotonic()
@@ -68,9 +88,7 @@ async def run(kb: KnowledgeBase, users: int, per_user: int, rate_limited: bool) 
     await server.quiet(1.0)
     report("limits on " if rate_limited else "limits off", total, users, elapsed, reply_latencies(server, pushed),
            len(server.sent()) - total)
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
+    await stop_bot(app)
     await server.stop()
 
 
@@ -108,18 +126,13 @@ async def run_separate(kb: KnowledgeBase, users: int, per_user: int, rate: float
     child = context.Process(target=stand_in_process, args=(ports, go, results, users, per_user, rate))
     child.start()
     port = await asyncio.to_thread(ports.get)
-    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot"})
-    app = build_application(config, kb, rate_limited=False)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    app = await start_bot(kb, f"http://127.0.0.1:{port}/bot", rate_limited=False)
     go.put(True)
     total, elapsed, latencies, duplicates = await asyncio.to_thread(results.get)
     report(f"stand-in in its own process, {rate:.0f} updates/s offered", total, users, elapsed, latencies, duplicates)
     await app.updater.stop()
     go.put(True)
-    await app.stop()
-    await app.shutdown()
+    await stop_bot(app)
     child.join()
 
 

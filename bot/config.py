@@ -31,6 +31,7 @@ class Config:
     log_level: str = "INFO"
     timezone: str = "Europe/Paris"
     alert_interval: float = 2.0  # seconds between looks at the articles folder and the outbox
+    workers: int = 0  # processes answering questions for the Telegram bot (0: in the bot's own process)
 
 
 def load_dotenv(path: Path) -> None:
@@ -76,6 +77,11 @@ def load_config(env: dict[str, str] | None = None) -> Config:
         interval = -1.0
     if not 0.05 <= interval <= 60:
         raise ConfigError("BOT_ALERT_INTERVAL must be a number of seconds between 0.05 and 60")
+    workers_text = env.get("BOT_WORKERS", "").strip()
+    if not re.fullmatch(r"\d{1,2}", workers_text or "0"):
+        raise ConfigError("BOT_WORKERS must be a whole number of processes from 0 to 99")
+    # One core stays with the bot's own process (Telegram, HTTP); the others answer questions.
+    workers = int(workers_text) if workers_text else min(4, (os.cpu_count() or 1) - 1)
     articles_dir = Path(env.get("BOT_ARTICLES_DIR", "").strip() or PROJECT_DIR / "seeds")
     return Config(
         token=token,
@@ -86,4 +92,5 @@ def load_config(env: dict[str, str] | None = None) -> Config:
         log_level=level,
         timezone=timezone,
         alert_interval=interval,
+        workers=workers,
     )

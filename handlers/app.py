@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -33,6 +34,7 @@ from bot.messages import COMMAND_DESCRIPTIONS
 from bot.outbox import Outbox
 from bot.subscriptions import Subscriptions
 from bot.watch import FolderWatch
+from bot.workers import QuestionWorkers
 from handlers import commands, inline, questions, subscriptions, uploads
 from handlers.delivery import Delivery
 from handlers.errors import on_error
@@ -99,14 +101,19 @@ async def set_commands(app: Application) -> None:
 
 
 async def on_start(app: Application) -> None:
-    """After the bot is initialised: command menus, then the alert worker."""
+    """After the bot is initialised: command menus, the question workers, then the alert worker."""
     await set_commands(app)
+    app.bot_data["workers"].start()
     await app.bot_data["delivery"].start()
+    # What exists now (vocabulary, word vectors, the application) lives as long as the bot: kept out
+    # of the garbage collector's full passes, which otherwise stalled replies for 65 ms at 300 updates/s.
+    gc.freeze()
 
 
 async def on_stop(app: Application) -> None:
-    """Before the connection closes: let the alert in flight finish."""
+    """Before the connection closes: let the alert in flight and the questions being answered finish."""
     await app.bot_data["delivery"].stop()
+    await app.bot_data["workers"].stop()
 
 
 def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = True,
@@ -135,7 +142,8 @@ def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = Tr
     chats = Subscriptions(kb.path, config.timezone)
     watch = FolderWatch(config.articles_dir) if config.articles_dir.is_dir() else None
     delivery = Delivery(app.bot, kb, Outbox(kb.path, config.timezone), chats, watch, config.alert_interval, clock)
-    app.bot_data.update(kb=kb, config=config, subscriptions=chats, delivery=delivery, clock=clock)
+    app.bot_data.update(kb=kb, config=config, subscriptions=chats, delivery=delivery, clock=clock,
+                        workers=QuestionWorkers(kb, config.workers))
     add_handlers(app)
     return app
 
@@ -144,6 +152,7 @@ def run(config: Config, webhook_url: str | None = None) -> int:
     """Run until SIGINT/SIGTERM (PTB stops cleanly on both); returns the exit code."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll request is noise
     kb = KnowledgeBase(config.db_path, config.articles_dir)
+    kb.warm_up()  # for the questions answered here until the worker processes are ready
     app = build_application(config, kb)
     log.info("starting with %d articles, API %s", len(kb.articles()), config.api_base_url)
     if webhook_url:

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from bot.answers import Answer
 from bot.knowledge import KnowledgeBase
 from bot.messages import language
 from handlers.render import split_message
@@ -24,6 +25,11 @@ def kb_of(context: ContextTypes.DEFAULT_TYPE) -> KnowledgeBase:
 def lang_of(update: Update) -> str:
     user = update.effective_user
     return language(user.language_code if user else None)
+
+
+async def ask(context: ContextTypes.DEFAULT_TYPE, text: str, alternatives: int = 2) -> Answer:
+    """The core's answer to a question, from the question workers (bot/workers.py)."""
+    return await context.bot_data["workers"].ask(text, alternatives)
 
 
 async def core(function: Callable[..., T], *args: object) -> T:

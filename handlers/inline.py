@@ -6,7 +6,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from handlers.common import core, kb_of, lang_of
+from handlers.common import ask, core, kb_of, lang_of
 from handlers.render import answer_html, summary_html
 
 MAX_RESULTS = 10
@@ -26,7 +26,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 input_message_content=InputTextMessageContent(summary_html(summary, lang, full=False),
                                                               parse_mode=ParseMode.HTML)))
     else:
-        answer = await core(kb.ask, text, MAX_RESULTS - 1)
+        answer = await ask(context, text, MAX_RESULTS - 1)
         if answer.answered:
             for quote in [answer.quote, *answer.alternatives]:
                 short = answer.short if quote is answer.quote else None

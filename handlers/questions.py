@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from bot.answers import Answer
 from bot.messages import t
 from bot.questions import read_question
-from handlers.common import core, kb_of, lang_of, reply
+from handlers.common import ask, core, kb_of, lang_of, reply
 from handlers.render import answer_html, not_found_html, source_line
 
 KEPT_ANSWERS = 100  # per chat, for the buttons of recent answers
@@ -46,7 +46,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     kb, lang = kb_of(context), lang_of(update)
     if len(text) > 4000:
         await reply(update, t("too_long", lang))
-    answer = await core(kb.ask, text)
+    answer = await ask(context, text)
     if not answer.answered:
         if not read_question(text).words:  # emoji, punctuation, greetings: nothing to look for
             await reply(update, t("empty_question", lang, example=escape((kb.examples(lang) or ["?"])[0])))

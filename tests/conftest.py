@@ -32,6 +32,26 @@ async def start_run_bot(cwd: Path, env: dict[str, str], *args: str,
                                                 env=env, stdout=output, stderr=output)
 
 
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state, parent, ...), None once the process is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def child_processes(pid: int) -> set[int]:
+    """Running processes whose parent is `pid` (Linux)."""
+    return {int(p.name) for p in Path("/proc").iterdir()
+            if p.name.isdigit() and (fields := _stat(int(p.name))) and fields[1] == str(pid) and fields[0] != "Z"}
+
+
+def is_running(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"  # a zombie has ended
+
+
 @pytest.fixture(scope="session")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     return KnowledgeBase(tmp_path_factory.mktemp("kb") / "bot.db", SEEDS)

@@ -23,7 +23,7 @@ from bot.knowledge import KnowledgeBase
 from bot.subscriptions import Subscriptions
 from handlers.app import build_application, on_start, on_stop
 from tests.botapi import ANONYMOUS_ADMIN, BotAPIStandIn, load_spec
-from tests.conftest import PROJECT, SEEDS, bot_environment, start_run_bot
+from tests.conftest import PROJECT, SEEDS, bot_environment, child_processes, is_running, start_run_bot
 from tests.test_telegram import SPEC_PATH, TOKEN
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -83,7 +83,7 @@ async def bed(tmp_path: Path):
     folder = tmp_path / "articles"
     shutil.copytree(SEEDS, folder)
     env = bot_env(tmp_path, api, folder)
-    config = load_config(env)
+    config = load_config({**env, "BOT_WORKERS": "0"})  # questions in-process: test_telegram covers the workers
     kb = KnowledgeBase(config.db_path, config.articles_dir)
     clock = Clock()
     app = build_application(config, kb, clock=clock)
@@ -333,9 +333,16 @@ async def test_restart_and_kill_mid_queue_deliver_everything_at_most_one_repeat(
     bot = await start_run_bot(tmp_path, env)
     try:
         await api.wait_for(count=15, timeout=60)
+        workers = child_processes(bot.pid)
         bot.send_signal(signal.SIGKILL)
         await bot.wait()
         killed_at = len(alerts())
+        assert workers  # the question worker had started...
+        for _ in range(100):
+            if not any(map(is_running, workers)):
+                break
+            await asyncio.sleep(0.1)
+        assert not any(map(is_running, workers))  # ...and did not outlive the bot
         bot = await start_run_bot(tmp_path, env)
         await api.wait_for(count=killed_at + 15, timeout=60)
         bot.send_signal(signal.SIGTERM)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
+import pytest
+
+from bot.config import ConfigError, load_config
 from tests.conftest import PROJECT, SEEDS, bot_environment
 
 
@@ -68,3 +72,18 @@ def test_malformed_setting_stops_with_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "not-a-token" not in result.stderr
+
+
+@pytest.mark.parametrize("name,value", [
+    ("TELEGRAM_BOT_TOKEN", "12:short"), ("TELEGRAM_API_BASE_URL", "ftp://example.org"),
+    ("BOT_ADMIN_IDS", "12,alice"), ("BOT_LOG_LEVEL", "LOUD"), ("BOT_TIMEZONE", "Mars/Olympus"),
+    ("BOT_ALERT_INTERVAL", "0"), ("BOT_WORKERS", "-1"), ("BOT_WORKERS", "two"),
+])
+def test_each_malformed_setting_is_named(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_config({name: value})
+
+
+def test_question_workers_leave_a_core_to_the_bot_unless_told():
+    assert load_config({"BOT_WORKERS": "3"}).workers == 3
+    assert 0 <= load_config({}).workers < (os.cpu_count() or 1)

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from bot.config import load_config
+from bot.knowledge import KnowledgeBase
 from handlers.app import build_application, on_start, on_stop
 from tests.botapi import BOT, BotAPIStandIn, load_spec
 from tests.conftest import SHARED, bot_environment, start_run_bot
@@ -27,8 +28,9 @@ async def api(kb, tmp_path: Path):
     """The stand-in server and a running bot polling it."""
     server = BotAPIStandIn(load_spec(SPEC_PATH))
     await server.start()
+    # Questions answered in this process; test_question_workers_answer_and_see_new_articles starts workers.
     config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                          "BOT_DB": str(tmp_path / "unused.db")})
+                          "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0"})
     app = build_application(config, kb)
     await app.initialize()
     await on_start(app)
@@ -211,6 +213,43 @@ async def test_commands_registered_per_scope_and_language(api):
             "subscriptions", "digest", "pause", "resume"} == {c["command"] for c in private_fr.params["commands"]}
     groups = {c.params["scope"]["type"]: {x["command"] for x in c.params["commands"]} for c in calls}
     assert "subscribe" in groups["all_chat_administrators"] and "subscribe" not in groups["all_group_chats"]
+
+
+async def test_question_workers_answer_and_see_new_articles(tmp_path):
+    """BOT_WORKERS=1: questions are answered in a worker process, which also sees an article
+    stored by the bot's own process after the worker started."""
+    server = BotAPIStandIn(load_spec(SPEC_PATH))
+    await server.start()
+    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+                          "BOT_DB": str(tmp_path / "bot.db"), "BOT_WORKERS": "1"})
+    kb = KnowledgeBase(config.db_path, config.articles_dir)
+    app = build_application(config, kb)
+    await app.initialize()
+    await on_start(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    workers = app.bot_data["workers"]
+    try:
+        for _ in range(600):
+            if workers.ready:
+                break
+            await asyncio.sleep(0.1)
+        assert workers.ready
+        server.message("Qui est le PDG de Kraken ?")
+        (call,) = await server.wait_for(chat_id=100)
+        assert "<b>Jesse Powell</b>" in call.params["text"]
+        await asyncio.to_thread(kb.ingest, [Path(__file__).parent / "articles" / "tempete.md"])
+        server.message("Combien de foyers privés d'électricité ?", chat_id=101, user_id=101)
+        (call,) = await server.wait_for(chat_id=101)
+        assert "500 000" in call.params["text"] and "Ciaran" in call.params["text"]
+        assert workers.ready  # still answered by the worker, not by the fallback in this process
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await on_stop(app)
+        await app.shutdown()
+        await server.stop()
+    assert server.violations == []
 
 
 async def test_run_bot_serves_then_stops_cleanly_on_sigterm(tmp_path):
