@@ -62,6 +62,7 @@ async def fan_out(chats: int, rate_limited: bool) -> None:
         await app.initialize()
         await on_start(app)
         await app.start()
+        await app.bot_data["workers"].started()  # they load for a few seconds after start
         commands = len(api.calls)
         start = time.monotonic()
         await asyncio.to_thread(kb.ingest, [ARTICLE])

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import percentiles
 from bot.config import load_config
 from bot.knowledge import KnowledgeBase
-from handlers.app import build_application, on_start, on_stop
-from tests.botapi import BotAPIStandIn
+from handlers.app import build_application
+from tests.botapi import BotAPIStandIn, polling
 from tests.questions import ANSWERABLE
 
 TOKEN = "123456:" + "B" * 35
@@ -43,26 +43,11 @@ def reply_latencies(server: BotAPIStandIn, pushed: dict[int, list[float]]) -> li
     return latencies
 
 
-async def start_bot(kb: KnowledgeBase, base_url: str, rate_limited: bool) -> Application:
-    """The bot as `run_bot.py` runs it (question workers included), polling `base_url`."""
+def bot_for(kb: KnowledgeBase, base_url: str, rate_limited: bool) -> Application:
+    """The bot as `run_bot.py` builds it (question workers included) for the server at `base_url`."""
     config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url,
                           "BOT_DB": str(kb.path), "BOT_ARTICLES_DIR": str(kb.path.parent / "no-drop-folder")})
-    app = build_application(config, kb, rate_limited=rate_limited)
-    await app.initialize()
-    await on_start(app)
-    await app.start()
-    while app.bot_data["workers"].processes and not app.bot_data["workers"].ready:
-        await asyncio.sleep(0.1)
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    return app
-
-
-async def stop_bot(app: Application) -> None:
-    if app.updater.running:
-        await app.updater.stop()
-    await app.stop()
-    await on_stop(app)
-    await app.shutdown()
+    return build_application(config, kb, rate_limited=rate_limited)
 
 
 def report(label: str, total: int, users: int, elapsed: float, latencies: list[float], duplicates: int) -> None:
@@ -73,22 +58,21 @@ def report(label: str, total: int, users: int, elapsed: float, latencies: list[f
 async def run(kb: KnowledgeBase, users: int, per_user: int, rate_limited: bool) -> None:
     server = BotAPIStandIn(None)
     await server.start()
-    app = await start_bot(kb, server.base_url, rate_limited)
-    questions = [q for _, q, *_ in ANSWERABLE]
-    pushed: dict[int, list[float]] = {}
-    start = time.monotonic()
-    for round_ in range(per_user):
-        for user in range(users):
-            chat = 10_000 + user
-            server.message(questions[(user + round_) % len(questions)], chat_id=chat, user_id=chat)
-            pushed.setdefault(chat, []).append(time.monotonic())
-    total = users * per_user
-    await server.wait_for(count=total, timeout=600)
-    elapsed = time.monotonic() - start
-    await server.quiet(1.0)
-    report("limits on " if rate_limited else "limits off", total, users, elapsed, reply_latencies(server, pushed),
-           len(server.sent()) - total)
-    await stop_bot(app)
+    async with polling(bot_for(kb, server.base_url, rate_limited)):
+        questions = [q for _, q, *_ in ANSWERABLE]
+        pushed: dict[int, list[float]] = {}
+        start = time.monotonic()
+        for round_ in range(per_user):
+            for user in range(users):
+                chat = 10_000 + user
+                server.message(questions[(user + round_) % len(questions)], chat_id=chat, user_id=chat)
+                pushed.setdefault(chat, []).append(time.monotonic())
+        total = users * per_user
+        await server.wait_for(count=total, timeout=600)
+        elapsed = time.monotonic() - start
+        await server.quiet(1.0)
+        report("limits on " if rate_limited else "limits off", total, users, elapsed,
+               reply_latencies(server, pushed), len(server.sent()) - total)
     await server.stop()
 
 
@@ -126,13 +110,13 @@ async def run_separate(kb: KnowledgeBase, users: int, per_user: int, rate: float
     child = context.Process(target=stand_in_process, args=(ports, go, results, users, per_user, rate))
     child.start()
     port = await asyncio.to_thread(ports.get)
-    app = await start_bot(kb, f"http://127.0.0.1:{port}/bot", rate_limited=False)
-    go.put(True)
-    total, elapsed, latencies, duplicates = await asyncio.to_thread(results.get)
-    report(f"stand-in in its own process, {rate:.0f} updates/s offered", total, users, elapsed, latencies, duplicates)
-    await app.updater.stop()
-    go.put(True)
-    await stop_bot(app)
+    async with polling(bot_for(kb, f"http://127.0.0.1:{port}/bot", rate_limited=False)) as app:
+        go.put(True)
+        total, elapsed, latencies, duplicates = await asyncio.to_thread(results.get)
+        report(f"stand-in in its own process, {rate:.0f} updates/s offered", total, users, elapsed, latencies,
+               duplicates)
+        await app.updater.stop()
+        go.put(True)  # the stand-in may stop: nobody polls it any more
     child.join()
 
 

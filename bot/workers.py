@@ -85,6 +85,12 @@ class QuestionWorkers:
         self._ready = True
         log.info("%d question worker process(es) ready", self.processes)
 
+    async def started(self) -> bool:
+        """Wait until the workers are ready (or failed to start); True if questions now go to them."""
+        if self._warming is not None:
+            await self._warming
+        return self._ready
+
     async def ask(self, text: str, alternatives: int = 2) -> Answer:
         if self._ready and self._pool is not None:
             try:

@@ -14,11 +14,16 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from telegram.ext import Application
+
+from handlers.app import on_start, on_stop
 
 ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 ADMIN_RIGHTS = dict.fromkeys(
@@ -248,3 +253,22 @@ class BotAPIStandIn:
     async def quiet(self, seconds: float = 1.0) -> None:
         """Let the bot process what is queued (for asserting that nothing was sent)."""
         await asyncio.sleep(seconds)
+
+
+@asynccontextmanager
+async def polling(app: Application) -> AsyncIterator[Application]:
+    """`app` started as `run_bot.py` starts it (post-init included, question workers ready),
+    polling its server; stopped as SIGTERM stops it."""
+    await app.initialize()
+    await on_start(app)
+    await app.start()
+    await app.bot_data["workers"].started()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        await app.stop()
+        await on_stop(app)
+        await app.shutdown()

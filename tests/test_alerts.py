@@ -21,8 +21,8 @@ import pytest
 from bot.config import load_config
 from bot.knowledge import KnowledgeBase
 from bot.subscriptions import Subscriptions
-from handlers.app import build_application, on_start, on_stop
-from tests.botapi import ANONYMOUS_ADMIN, BotAPIStandIn, load_spec
+from handlers.app import build_application
+from tests.botapi import ANONYMOUS_ADMIN, BotAPIStandIn, load_spec, polling
 from tests.conftest import PROJECT, SEEDS, bot_environment, child_processes, is_running, start_run_bot
 from tests.test_telegram import SPEC_PATH, TOKEN
 
@@ -86,16 +86,8 @@ async def bed(tmp_path: Path):
     config = load_config({**env, "BOT_WORKERS": "0"})  # questions in-process: test_telegram covers the workers
     kb = KnowledgeBase(config.db_path, config.articles_dir)
     clock = Clock()
-    app = build_application(config, kb, clock=clock)
-    await app.initialize()
-    await on_start(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    yield Bed(api, kb, Subscriptions(config.db_path), clock, folder, env)
-    await app.updater.stop()
-    await app.stop()
-    await on_stop(app)
-    await app.shutdown()
+    async with polling(build_application(config, kb, clock=clock)):
+        yield Bed(api, kb, Subscriptions(config.db_path), clock, folder, env)
     await api.stop()
     assert api.violations == []
 
