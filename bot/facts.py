@@ -89,18 +89,19 @@ _PLACE_CUES = re.compile(
     r"based|located|headquartered)\s+(?:à|a|en|au|aux|in|at|de)\s*$|\b(?:en|au|aux|in)\s*$",
     re.IGNORECASE,
 )
+# Nouns of a person's role: a name just after one is a person ("le PDG, Jesse Powell"), and a
+# question about one ("quel patron…") asks who (bot/questions.py).
+ROLE_NOUNS = ("pdg", "ceo", "directeur", "directrice", "président", "présidente", "fondateur", "fondatrice",
+              "cofondateur", "ministre", "porte-parole", "patron", "patronne", "dirigeant", "dirigeante",
+              "founder", "chief", "president")
 _PERSON_CUES = re.compile(
-    r"(?:pdg|ceo|directeur|directrice|président|présidente|fondateur|fondatrice|cofondateur|"
-    r"ministre|porte-parole|patron|patronne|dirigeant|dirigeante|m\.|mme|monsieur|madame|"
-    r"selon|founder|chief|president|mr\.?|mrs\.?|ms\.?)\b[\w\s,’'-]{0,20}$",
+    rf"(?:{'|'.join(ROLE_NOUNS)}|m\.|mme|monsieur|madame|selon|mr\.?|mrs\.?|ms\.?)\b[\w\s,’'-]{{0,20}}$",
     re.IGNORECASE,
 )
 # Cheap necessary conditions for the two searches above, which most names fail: every place
 # cue ends with one of these words, and every person cue contains one of these strings.
 _PLACE_PREPOSITIONS = frozenset("à a en au aux in at de".split())
-_PERSON_CUE_PARTS = ("pdg", "ceo", "direct", "présiden", "president", "fondat", "ministre", "porte-parole",
-                     "patron", "dirigeant", "m.", "mme", "monsieur", "madame", "selon", "founder", "chief",
-                     "mr", "ms")
+_PERSON_CUE_PARTS = (*ROLE_NOUNS, "m.", "mme", "monsieur", "madame", "mr", "ms", "selon")
 _ORG_WORDS = {"inc", "sa", "sas", "ltd", "group", "groupe", "banque", "bank", "société", "corp",
               "université", "university", "agence", "ministère", "association", "fondation",
               "commission", "conseil", "exchange"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.facts import ROLE_NOUNS
 from bot.text import QUESTION_WORDS, content_words, expand_sms, fold
 
 # Which facts answer which kind of question, best first.
@@ -16,6 +17,7 @@ WANTED_KINDS = {
     "where": ("place",),
 }
 
+_ROLES = "|".join(fold(noun) for noun in ROLE_NOUNS)  # "quel patron", "which CEO": a person
 _TYPES = [  # checked in order on the accent-folded question
     ("how_long", r"\bcombien de temps\b|\bpendant combien\b|\bhow long\b|\bduree\b|\bdure(?:r|e|ra)?\b.*\bcombien\b"),
     ("how_many", r"\bcombien\b|\bhow (?:many|much)\b|\bquel(?:le)?s? (?:est |etait )?(?:le |la )?"
@@ -25,8 +27,11 @@ _TYPES = [  # checked in order on the accent-folded question
     ("where", r"^ou\b|\bou (?:est|se|sont|a|se trouve|etait|travaill\w*|habit\w*|vi\w*|sieg\w*)\b|\bwhere\b|"
               r"\b(?:dans |de )?quel(?:le)? (?:ville|pays|region|endroit|lieu)\b|\ba quel endroit\b"),
     ("why", r"\bpourquoi\b|\bwhy\b|\bpour quelle raison\b|\bquelle (?:est la )?raison\b|\bquelle cause\b"),
-    ("who", r"\bqui\b|\bwho\b|\bquel(?:le)? (?:est le nom|personne)\b|\bwhose\b"),
+    ("who", rf"\bqui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|{_ROLES})\b|\bwhich (?:{_ROLES})\b|\bwhose\b"),
 ]
+
+
+_HOW_LONG_TEMPS = re.compile(r"(?<=combien de )temps\b", re.IGNORECASE)
 
 
 @dataclass
@@ -55,7 +60,9 @@ def question_kind(text: str) -> str | None:
 def read_question(text: str) -> Question:
     """Analyse a question as typed by a person (any case, accents, SMS spelling)."""
     expanded = expand_sms(" ".join(text.split()))
-    words = [w for w in content_words(expanded, join_compounds=False) if fold(w) not in QUESTION_WORDS]
+    # "combien de temps" is how French asks "how long": its "temps" is not what the question is about.
+    topical = _HOW_LONG_TEMPS.sub(" ", expanded)
+    words = [w for w in content_words(topical, join_compounds=False) if fold(w) not in QUESTION_WORDS]
     tokens = re.findall(r"\w+", expanded)
     shouting = sum(t.isupper() for t in tokens) > len(tokens) / 2
     # A capitalised word after the first is taken as a name, unless the whole question shouts.

@@ -177,6 +177,23 @@ class Searcher:
         return expansions, found
 
 
+# "devait durer deux heures, mais ... pendant plus de 24 heures": a figure in a clause of
+# expectation is what was planned, the other what happened. The question's own wording says
+# which one it wants ("devait-elle durer" vs "a duré").
+_EXPECTATION = re.compile(
+    r"\b(?:devai(?:t|ent)|devrai(?:t|ent)|aurai(?:t|ent) du|allai(?:t|ent)|prevu|prevoyai(?:t|ent)|censee?s?|"
+    r"supposed|expected|planned|should|was going|were going)\b")
+_CLAUSE_START = re.compile(r"[,;:(]|\b(?:mais|but|alors que|whereas|while)\b")
+MODALITY_MISMATCH = 0.3  # below a kind's rank step (1), above any distance tie-break
+
+
+def _is_expectation(sentence: str, start: int) -> bool:
+    """Whether the clause holding sentence[start:] states an expectation rather than a fact."""
+    before = fold(sentence[:start])
+    clause_start = max((m.end() for m in _CLAUSE_START.finditer(before)), default=0)
+    return bool(_EXPECTATION.search(before, clause_start))
+
+
 def answer_facts(facts: list[dict], question: Question, sentence: str = "",
                  anchors: dict[str, float] | None = None) -> list[dict]:
     """The facts that answer the question's kind, best first, leaving out what the question says.
@@ -187,6 +204,7 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
     """
     anchors = anchors or {}
     asked = fold(question.text)
+    asked_expectation = bool(_EXPECTATION.search(asked))
     question_terms = set(terms(question.text))
     positions = [(m.start(), anchors[t]) for m in re.finditer(r"\w+", sentence)
                  if (t := term(m.group().lower())) in anchors]
@@ -206,6 +224,8 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
                 rank += 0.5
         start = sentence.find(fact["text"])
         end = start + len(fact["text"])
+        if start >= 0 and _is_expectation(sentence, start) != asked_expectation:
+            rank += MODALITY_MISMATCH
         distance = min((abs(start - p) / w for p, w in positions if not start <= p < end), default=0)
         ranked.append((rank, distance, fact))
     return [fact for _, _, fact in sorted(ranked, key=lambda r: (r[0], r[1]))]

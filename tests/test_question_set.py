@@ -16,7 +16,7 @@ from tests.questions import ANSWERABLE, UNANSWERABLE
 RESULTS: dict[str, list[bool]] = defaultdict(list)
 
 # Floors per group, set below the measured rates (see README) so that a regression fails.
-FLOORS = {"plain": 0.9, "no_accents": 0.8, "typos": 0.85, "caps": 0.9, "sms": 0.9, "paraphrase": 0.4,
+FLOORS = {"plain": 0.9, "no_accents": 0.8, "typos": 0.85, "caps": 0.9, "sms": 0.9, "paraphrase": 0.7,
           "english": 0.25, "unanswerable": 1.0}
 
 

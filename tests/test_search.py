@@ -1,9 +1,14 @@
-"""Which terms go to the full-text index: the cost of a question is the sentences they match."""
+"""Search: which terms go to the full-text index (the cost of a question is the sentences they match),
+which kind of answer a question wants, and which fact of a sentence answers it."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.facts import extract_facts
 from bot.lexicon import Lexicon, Match
-from bot.search import RECALL_MIN_COMMON, Expansion, Searcher
+from bot.questions import question_kind, read_question
+from bot.search import RECALL_MIN_COMMON, Expansion, Searcher, answer_facts
 from bot.text import term
 
 
@@ -44,3 +49,29 @@ def test_a_small_corpus_takes_every_close_word():
     s = searcher(df, sentences=80)
     chosen = words(s.recall_terms([expansion("panne", ("coupure", 0.7), ("interruption", 0.6))]), df)
     assert chosen == ["panne", "coupure", "interruption"]
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("Combien de temps a duré le vol ?", "plus de sept heures"),      # what happened
+    ("Combien de temps le vol devait-il durer ?", "trois heures"),    # what was planned
+    ("How long was the flight expected to last?", "trois heures"),
+])
+def test_a_planned_figure_answers_only_a_question_about_the_plan(question, expected):
+    sentence = "Le vol devait durer trois heures, mais l'avion est resté bloqué pendant plus de sept heures."
+    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    best = answer_facts(facts, read_question(question), sentence)[0]
+    assert best["text"] == expected
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("Quel patron a parlé à la presse ?", "who"), ("Quelle ministre a signé ?", "who"),
+    ("Which CEO resigned?", "who"), ("Quel pourcentage des salariés ?", "how_many"),
+    ("Dans quelle ville ?", "where"), ("Quel temps fait-il ?", None),
+])
+def test_a_role_noun_after_quel_asks_who(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_the_temps_of_combien_de_temps_is_not_a_topic():
+    assert read_question("Combien de temps a duré la grève ?").words == ["duré", "grève"]
+    assert "temps" in read_question("Quel temps de trajet pour Lyon ?").words
