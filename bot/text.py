@@ -8,7 +8,6 @@ folded — so that "licenciés", "LICENCIEMENT" and "licencie" meet on one term.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 
@@ -67,8 +66,6 @@ QUESTION_WORDS = frozenset(
 )
 
 
-# Every combining mark (accents once decomposed), mapped to nothing for str.translate.
-_COMBINING_MARKS = dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code)))
 _SPACE_RUN = re.compile(r"[ \t\r\n]+")
 
 
@@ -84,7 +81,8 @@ def fold(text: str) -> str:
     """Lower-case and strip accents: 'Élève' -> 'eleve'."""
     if text.isascii():  # most words: nothing to strip
         return text.lower()
-    return unicodedata.normalize("NFKD", text.lower()).translate(_COMBINING_MARKS)
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str, join_compounds: bool = True) -> list[str]:
