@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -30,6 +31,12 @@ async def start_run_bot(cwd: Path, env: dict[str, str], *args: str,
     output = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
     return await asyncio.create_subprocess_exec(sys.executable, str(PROJECT / "run_bot.py"), *args, cwd=cwd,
                                                 env=env, stdout=output, stderr=output)
+
+
+async def terminate(process: asyncio.subprocess.Process) -> int:
+    """SIGTERM, as a service manager stops the bot; its exit code (the test fails after 30 s)."""
+    process.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(process.wait(), timeout=30)
 
 
 def _stat(pid: int) -> list[str] | None:

@@ -23,7 +23,7 @@ from bot.knowledge import KnowledgeBase
 from bot.subscriptions import Subscriptions
 from handlers.app import build_application
 from tests.botapi import ANONYMOUS_ADMIN, BotAPIStandIn, load_spec, polling
-from tests.conftest import PROJECT, SEEDS, bot_environment, child_processes, is_running, start_run_bot
+from tests.conftest import PROJECT, SEEDS, bot_environment, child_processes, is_running, start_run_bot, terminate
 from tests.test_telegram import SPEC_PATH, TOKEN
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -337,14 +337,12 @@ async def test_restart_and_kill_mid_queue_deliver_everything_at_most_one_repeat(
         assert not any(map(is_running, workers))  # ...and did not outlive the bot
         bot = await start_run_bot(tmp_path, env)
         await api.wait_for(count=killed_at + 15, timeout=60)
-        bot.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(bot.wait(), timeout=30) == 0
+        assert await terminate(bot) == 0
         after_term = alerts()
         bot = await start_run_bot(tmp_path, env)
         await api.wait_for(count=len(chat_ids), timeout=60)
         await asyncio.sleep(1.0)
-        bot.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(bot.wait(), timeout=30) == 0
+        assert await terminate(bot) == 0
     finally:
         if bot.returncode is None:
             bot.kill()

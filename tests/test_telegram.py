@@ -17,7 +17,7 @@ from bot.config import load_config
 from bot.knowledge import KnowledgeBase
 from handlers.app import build_application
 from tests.botapi import BOT, BotAPIStandIn, load_spec, polling
-from tests.conftest import SHARED, bot_environment, child_processes, start_run_bot
+from tests.conftest import SHARED, bot_environment, child_processes, start_run_bot, terminate
 
 SPEC_PATH = SHARED / "telegram-bot-api-spec" / "api.min.json"
 TOKEN = "123456:" + "A" * 35
@@ -293,8 +293,7 @@ async def test_run_bot_with_webhook_checks_the_secret_and_answers(tmp_path):
             assert genuine.status_code == 200
         (call,) = await server.wait_for(chat_id=100, timeout=30)
         assert "San Francisco" in call.params["text"]
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+        assert await terminate(process) == 0
     finally:
         if process.returncode is None:
             process.kill()
