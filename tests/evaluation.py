@@ -1,0 +1,171 @@
+"""The evaluation question set: loading, asking and judging, shared by the CI floors
+(tests/test_evaluation.py) and the benchmark that prints every figure (bench/bench_answers.py).
+
+The questions were written before the ranking was changed, over articles the code was never
+tuned on (tests/eval/articles, beside the two seeds), each tagged with its kind. They were split
+once, at random, into a tuning half and a held-out half (tests/eval/split.json, made by
+`python -m tests.evaluation --split`, seed in SPLIT_SEED); the older hand-written set over the
+seeds (tests/questions.py) belongs to the tuning half. Floors and published figures come from
+the held-out half only.
+
+Each answer is judged one of:
+- "hit": answerable question, answered from the right article with a quote holding the expected
+  words (and the expected short answer / yes-no verdict when one is given); or a question the
+  articles cannot answer, declined;
+- "wrong": answered, but from the wrong article or with a quote or short answer that is not the
+  expected one; or a question the articles cannot answer, answered anyway;
+- "declined": answerable question, no answer given.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.knowledge import KnowledgeBase
+
+EVAL = Path(__file__).resolve().parent / "eval"
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SPLIT_SEED = 20261122  # the day the split was drawn; never redrawn
+UNANSWERABLE_KINDS = frozenset({"off_topic", "unknown_entity", "not_stated"})
+# The older set's groups, as kinds of the new set.
+LEGACY_KINDS = {"plain": "fact", "no_accents": "typo_sms", "typos": "typo_sms", "caps": "typo_sms",
+                "sms": "typo_sms", "paraphrase": "paraphrase", "english": "english"}
+
+
+@dataclass
+class EvalQuestion:
+    id: str
+    question: str
+    kind: str
+    article: str | None  # file name of the article that answers it
+    quote: list[str]  # the quote is right if it contains any of these
+    short: list[str] | None  # the short answer must contain one of these
+    yesno: str | None  # "oui" / "non"
+    follow_up_of: str | None
+    split: str = "tuning"
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind not in UNANSWERABLE_KINDS
+
+
+def _legacy() -> list[EvalQuestion]:
+    from tests.questions import ANSWERABLE, UNANSWERABLE
+
+    out = [EvalQuestion(f"seed-{n:02d}", question, LEGACY_KINDS[group], seed, [must],
+                        [short] if short else None, None, None)
+           for n, (group, question, seed, must, short) in enumerate(ANSWERABLE)]
+    out += [EvalQuestion(f"seed-u{n:02d}", question, "off_topic", None, [], None, None, None)
+            for n, question in enumerate(UNANSWERABLE)]
+    return out
+
+
+def _written() -> list[EvalQuestion]:
+    out = []
+    for path in sorted(EVAL.glob("questions_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                out.append(EvalQuestion(record["id"], record["question"], record["kind"], record.get("article"),
+                                        record.get("quote") or [], record.get("short"), record.get("yesno"),
+                                        record.get("follow_up_of")))
+    return out
+
+
+def load_questions() -> list[EvalQuestion]:
+    """Every question, each with its split; the written ones must all be in split.json."""
+    split = json.loads((EVAL / "split.json").read_text(encoding="utf-8"))
+    where = {qid: half for half, ids in split.items() for qid in ids}
+    written = _written()
+    for question in written:
+        question.split = where[question.id]
+    return _legacy() + written
+
+
+def draw_split() -> dict[str, list[str]]:
+    """The one random split of the written questions: a follow-up stays with the question it follows."""
+    questions = _written()
+    leads = [q.id for q in questions if q.follow_up_of is None]
+    random.Random(SPLIT_SEED).shuffle(leads)
+    half = set(leads[: len(leads) // 2])
+    root = {q.id: q.follow_up_of or q.id for q in questions}
+    return {"tuning": sorted(q.id for q in questions if root[q.id] in half),
+            "heldout": sorted(q.id for q in questions if root[q.id] not in half)}
+
+
+def build_kb(db_path: Path) -> KnowledgeBase:
+    """The seeds and the evaluation articles in one real database."""
+    from bot.knowledge import KnowledgeBase
+
+    kb = KnowledgeBase(db_path, SEEDS)
+    kb.ingest([EVAL / "articles"])
+    return kb
+
+
+def judge(question: EvalQuestion, answer, sources: dict[int, str]) -> str:
+    """'hit', 'wrong' or 'declined' (see the module's docstring)."""
+    if not answer.answered:
+        return "hit" if not question.answerable else "declined"
+    if not question.answerable:
+        return "wrong"
+    article = answer.quote.article if answer.quote else answer.article
+    if article is None or sources.get(article.id) != question.article:
+        return "wrong"
+    if question.quote and answer.quote is not None:
+        text = answer.quote.text.lower()
+        if not any(part.lower() in text for part in question.quote):
+            return "wrong"
+    if question.short and not any(s.lower() in (answer.short or "").lower() for s in question.short):
+        return "wrong"
+    if question.yesno and (answer.verdict or "") != question.yesno:
+        return "wrong"
+    return "hit"
+
+
+def evaluate(kb: KnowledgeBase, questions: list[EvalQuestion]) -> dict[str, str]:
+    """Question id -> verdict; a follow-up is asked right after the question it follows."""
+    sources = {i: Path(s).name for i, s in kb.db.execute("SELECT id, source FROM articles")}
+    by_id = {q.id: q for q in questions}
+    verdicts = {}
+    for question in questions:
+        conversation = None
+        if question.follow_up_of:
+            conversation = kb.ask(by_id[question.follow_up_of].question).conversation
+        answer = kb.ask(question.question, conversation=conversation)
+        verdicts[question.id] = judge(question, answer, sources)
+    return verdicts
+
+
+def table(questions: list[EvalQuestion], verdicts: dict[str, str], split: str) -> list[tuple[str, Counter]]:
+    """Counts of verdicts per kind (and 'all') for one split."""
+    per_kind: dict[str, Counter] = defaultdict(Counter)
+    for question in questions:
+        if question.split == split:
+            per_kind[question.kind][verdicts[question.id]] += 1
+            per_kind["all"][verdicts[question.id]] += 1
+    return sorted(per_kind.items(), key=lambda item: (item[0] == "all", item[0]))
+
+
+def report(questions: list[EvalQuestion], verdicts: dict[str, str]) -> str:
+    lines = []
+    for split in ("heldout", "tuning"):
+        lines.append(f"{split}: kind            n   hit  wrong  declined   hit%   wrong/answered")
+        for kind, counts in table(questions, verdicts, split):
+            n = sum(counts.values())
+            answered = counts["hit"] + counts["wrong"] if kind not in UNANSWERABLE_KINDS else counts["wrong"]
+            wrong_share = counts["wrong"] / answered if answered else 0.0
+            lines.append(f"  {kind:<20} {n:>3} {counts['hit']:>5} {counts['wrong']:>6} {counts['declined']:>9}"
+                         f" {counts['hit'] / n:6.0%} {wrong_share:10.0%}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--split"]:
+        (EVAL / "split.json").write_text(json.dumps(draw_split(), indent=1) + "\n", encoding="utf-8")
