@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import peak_memory_mb, percentiles, timed
+from bot.answering.recall import baseline
 from bot.knowledge import KnowledgeBase
-from bot.search import baseline
 from bot.sentences import split_sentences
 from tests.questions import ANSWERABLE, UNANSWERABLE
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from bot.config import Config, ConfigError, load_config
 from bot.knowledge import KnowledgeBase
-from bot.messages import t
+from bot.messages import decline_key, t
 from bot.terminal import chat, render_answer
 
 
@@ -27,16 +27,23 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question and exit")
     ask.add_argument("question", help="the question, or - to read one question per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--conversation", action="store_true",
+                     help="with -, read the lines as one conversation: a question may lean on the one before")
     ingest = sub.add_parser("ingest", help="load article files or folders into the database")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     return parser
 
 
-def run_ask(kb: KnowledgeBase, question: str, as_json: bool) -> int:
+def run_ask(kb: KnowledgeBase, question: str, as_json: bool, conversation: bool = False) -> int:
+    previous = None
+
     def answer(text: str) -> str:
-        result = kb.ask(text)
+        nonlocal previous
+        result = kb.ask(text, conversation=previous)
+        if conversation:
+            previous = result.conversation
         if as_json:
-            return json.dumps(result.to_json(t("not_found")), ensure_ascii=False)
+            return json.dumps(result.to_json(t(decline_key(result), result.lang)), ensure_ascii=False)
         return render_answer(result, kb)
 
     # "-": one question per line of stdin, answered as it arrives (works as a pipe filter).
@@ -88,7 +95,7 @@ def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | No
     kb = KnowledgeBase(config.db_path, None if args.command == "ingest" else config.articles_dir,
                        semantic=args.command != "ingest")  # storing needs no word vectors
     if args.command == "ask":
-        return run_ask(kb, args.question, args.json)
+        return run_ask(kb, args.question, args.json, args.conversation)
     if args.command == "ingest":
         return run_ingest(kb, args.paths)
     chat(kb)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.articles import SUPPORTED_SUFFIXES, Article, ArticleError, checksum, parse_bytes
+from bot.articles import SUPPORTED_SUFFIXES, Article, ArticleError, Paragraph, checksum, parse_bytes
 from bot.facts import extract_facts
 from bot.sentences import split_sentences
 from bot.storage import (
@@ -56,19 +56,21 @@ class IngestReport:
 
 
 def prepare(article: Article, source: str, digest: str) -> PreparedArticle:
-    """Split an article into sentences with their index terms and facts."""
+    """Split an article into sentences with their index terms and facts. The byline, as printed,
+    comes first as paragraph -1: "qui a écrit…", "publié quand…" quote it, summaries skip it."""
     sentences: list[SentenceRow] = []
     facts: list[FactRow] = []
     vocab_words: list[str] = []
-    for number, paragraph in enumerate(article.paragraphs):
-        for sentence in split_sentences(paragraph.text):
+    paragraphs = [(-1, Paragraph(line)) for line in article.byline] + list(enumerate(article.paragraphs))
+    for number, paragraph in paragraphs:
+        for sentence in split_sentences(paragraph.text) if number >= 0 else [paragraph.text]:
             facts += [(len(sentences), f.kind, f.text, f.value, f.unit) for f in extract_facts(sentence)]
             words = content_words(sentence)
             vocab_words += set(words)
             sentences.append((sentence, number, paragraph.heading, " ".join(term(w) for w in words)))
     return PreparedArticle(source=source, checksum=digest, title=article.title, author=article.author,
                            date=article.date, headings=article.headings, sentences=sentences, facts=facts,
-                           vocab_words=vocab_words)
+                           vocab_words=vocab_words, updated=article.updated, site=article.site)
 
 
 Job = tuple[str, bytes, str, str]  # (name, content, source, checksum)

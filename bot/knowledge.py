@@ -9,21 +9,27 @@ database, so new articles are answerable at once.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import storage
-from bot.answers import Answer, ArticleRef, Quote, compose, needs_previous
+from bot.answering.model import Answer, ArticleRef, Conversation, Quote
+from bot.answering.pipeline import Answerer
+from bot.answering.reading import read_question
+from bot.answering.recall import Candidate, Recall
 from bot.ingest import IngestReport, ingest_bytes, ingest_paths
 from bot.lexicon import Lexicon
-from bot.questions import read_question
-from bot.search import Candidate, Searcher
 from bot.subscriptions import queue_alerts
 from bot.summaries import SentenceInfo, key_sentences
 from bot.text import fold
 
 MAX_QUESTION_CHARS = 1000
+ARTICLE_COLUMNS = "id, title, author, date, updated, site"
+# A quote opening with a pronoun that points back is quoted with the sentence before it.
+_ANAPHOR = re.compile(r"^(?:il|elle|ils|elles|cela|ceci|ce|celui-ci|celle-ci|selon (?:lui|elle|eux)|"
+                      r"cette dernière|ce dernier|lui|leur|ces derniers|it|they|this)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -54,7 +60,8 @@ class KnowledgeBase:
             if current == self._generation:
                 return False
             self.lexicon = Lexicon.from_db(self.db, self.semantic)
-            self.searcher = Searcher(self.db, self.lexicon)
+            self.recall = Recall(self.db, self.lexicon)
+            self.answerer = Answerer(self.recall, self, self._quote_text, self.article_ref)
             self._generation = current
             return True
 
@@ -76,19 +83,16 @@ class KnowledgeBase:
 
     # --- questions -------------------------------------------------------------
 
-    def ask(self, text: str, alternatives: int = 2) -> Answer:
-        """Answer a question from the articles (or say that nothing answers it)."""
+    def ask(self, text: str, alternatives: int = 2, conversation: Conversation | None = None) -> Answer:
+        """Answer a question from the articles (or say why not); `conversation` is what the
+        previous answer in the same chat returned, for follow-ups."""
         text = (text or "")[:MAX_QUESTION_CHARS]
         self.refresh()
         with self._lock:
-            question = read_question(text)
-            if not question.words:
-                return Answer(text, False)
-            expansions, ranked = self.searcher.search(question)
-            return compose(question, expansions, ranked, self._quote_text, self.article_ref, alternatives)
+            return self.answerer.answer(text, conversation, alternatives)
 
     def _quote_text(self, candidate: Candidate) -> str:
-        if candidate.position > 0 and needs_previous(candidate.text):
+        if candidate.position > 0 and _ANAPHOR.match(candidate.text):
             row = self.db.execute(
                 "SELECT text FROM sentences WHERE article_id = ? AND position = ? AND paragraph = ?",
                 [candidate.article_id, candidate.position - 1, candidate.paragraph],
@@ -105,12 +109,12 @@ class KnowledgeBase:
             if not question.words:
                 return []
             # Words as written or misspelt, not words of close meaning: a quote must contain them.
-            expansions = self.searcher.expand(question)
+            expansions = self.recall.expand(question)
             for expansion in expansions:
-                expansion.matches = [m for m in expansion.matches if m.how != "semantic"]
+                expansion.matches = [m for m in expansion.matches if m.how in ("exact", "fuzzy")]
             if any(not e.matches for e in expansions):
                 return []
-            found = self.searcher.candidates(expansions, limit=200)
+            found = self.recall.candidates(expansions, limit=200)
             keep = [c for c in found if all(any(m.term in c.terms for m in e.matches) for e in expansions)]
             return [Quote(c.sentence_id, c.text, self.article_ref(c.article_id), 1.0) for c in keep[:limit]]
 
@@ -128,15 +132,33 @@ class KnowledgeBase:
     # --- articles --------------------------------------------------------------
 
     def article_ref(self, article_id: int) -> ArticleRef:
-        row = self.db.execute("SELECT id, title, author, date FROM articles WHERE id = ?",
-                              [article_id]).fetchone()
+        row = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]).fetchone()
         return ArticleRef(*row)
 
     def articles(self) -> list[ArticleRef]:
         self.refresh()
         with self._lock:
-            rows = self.db.execute("SELECT id, title, author, date FROM articles ORDER BY id").fetchall()
+            rows = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY id").fetchall()
         return [ArticleRef(*r) for r in rows]
+
+    # --- what questions about the articles read (bot/answering/about.py) --------
+
+    def article_for(self, words: list[str]) -> int | None:
+        """The article that words such as "la panne" point to: best title match, else best quote."""
+        found = self.find_article(" ".join(words))
+        return found.id if found else None
+
+    def byline(self, article_id: int) -> Quote | None:
+        """The byline block as printed (author, dates), stored as the article's paragraph -1."""
+        row = self.db.execute("SELECT id, text FROM sentences WHERE article_id = ? AND paragraph = -1 "
+                              "ORDER BY position", [article_id]).fetchall()
+        if not row:
+            return None
+        return Quote(row[0][0], " ".join(text for _, text in row), self.article_ref(article_id), 1.0)
+
+    def key_sentence(self, article_id: int) -> str | None:
+        summary = self.summary(article_id, count=1)
+        return summary.key_sentences[0] if summary and summary.key_sentences else None
 
     def find_article(self, reference: str) -> ArticleRef | None:
         """An article by its number, or the one whose title best matches the keywords."""
@@ -167,11 +189,18 @@ class KnowledgeBase:
             if row is None:
                 return None
             rows = self.db.execute(
-                "SELECT s.position, s.paragraph, s.text, s.terms, "
-                "(SELECT count(*) FROM facts f WHERE f.sentence_id = s.id) "
-                "FROM sentences s WHERE s.article_id = ? ORDER BY s.position", [article_id]).fetchall()
+                "SELECT s.id, s.position, s.paragraph, s.text, s.terms, s.heading "
+                "FROM sentences s WHERE s.article_id = ? AND s.paragraph >= 0 ORDER BY s.position",  # not the byline
+                [article_id]).fetchall()
+            # Each sentence's facts (kind, value, unit) and section heading: a figure weighs more than a
+            # name, and a figure of the title or words of the heading mark the sentence that states the event.
+            facts: dict[int, list[tuple[str, str, str | None]]] = {}
+            for sentence_id, kind, value, unit in self.db.execute(
+                    "SELECT sentence_id, kind, value, unit FROM facts WHERE article_id = ?", [article_id]):
+                facts.setdefault(sentence_id, []).append((kind, value, unit))
             ref = self.article_ref(article_id)
-            sentences = [SentenceInfo(p, para, text, t.split(), n) for p, para, text, t, n in rows]
+            sentences = [SentenceInfo(p, para, text, t.split(), len(facts.get(i, [])), facts.get(i, []), heading)
+                         for i, p, para, text, t, heading in rows]
             return Summary(ref, json.loads(row[0] or "[]"), key_sentences(ref.title, sentences, self.lexicon, count))
 
     def summaries(self, count: int = 3) -> list[Summary]:

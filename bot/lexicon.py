@@ -11,6 +11,7 @@ the articles are ever proposed, so expansion cannot wander off-topic.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,9 +21,18 @@ import numpy as np
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from bot.text import fold, term
+from bot.text import UNIT_ABBREVIATIONS, fold, is_known_word, term, words
 
 FUZZY_CUTOFF = 80.0
+# A word the dictionary knows is spelt as meant: it is corrected only to a word one slip away
+# ("Krakken"), never to another word ("rentrer" is not "rentrée", "recette" not "récent").
+KNOWN_WORD_CUTOFF = 92.0
+# "kilomètres" meets "km": the index term of each unit written out, and its abbreviations.
+_ABBREVIATED: dict[str, list[str]] = defaultdict(list)
+for _short, _full in UNIT_ABBREVIATIONS.items():
+    _ABBREVIATED[term(_full)].append(_short)
+# French elision written without its apostrophe in chat: "darbre" (d'arbre), "lincendie", "jai", "quil".
+_ELIDED = re.compile(r"^(?:qu|[cdjlmnst])([aeiouyh]\w{2,})$")
 SEMANTIC_CUTOFF = 0.58
 SEMANTIC_WEIGHT = 0.8  # a word of close meaning counts less than the word itself
 MAX_NEIGHBOURS = 6
@@ -85,6 +95,11 @@ class Lexicon:
     def from_db(cls, db: sqlite_utils.Database, semantic: bool = True) -> Lexicon:
         word_df = dict(db.execute("SELECT word, df FROM vocab").fetchall())
         count = db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+        # Words of titles are the articles' words too ("l'interruption" of a title only): known,
+        # as rare as a word of one sentence.
+        for (title,) in db.execute("SELECT title FROM articles"):
+            for word in words(title):
+                word_df.setdefault(word, 1)
         return cls(word_df, count, semantic)
 
     def _build_semantic(self, words: list[str]) -> None:
@@ -108,15 +123,22 @@ class Lexicon:
         return index_term in self.term_df
 
     def corrections(self, word: str) -> list[Match]:
-        """Article words spelled like `word` (typos, missing accents)."""
+        """Article words spelled like `word` (typos, missing accents, an apostrophe left out:
+        "darbre", "lincendie")."""
         folded = fold(word)
         if folded in self.by_fold:
             known = self.by_fold[folded]
+            return [Match(term(known), 1.0, "exact", known)]
+        elided = _ELIDED.match(folded)
+        if elided and elided.group(1) in self.by_fold and not is_known_word(word.lower()):
+            known = self.by_fold[elided.group(1)]
             return [Match(term(known), 1.0, "exact", known)]
         if len(folded) < 4:
             return []
         choices = [w for n in range(len(folded) - 2, len(folded) + 3) for w in self.by_length.get(n, ())]
         cutoff = FUZZY_CUTOFF if len(folded) >= 5 else 85.0
+        if is_known_word(word.lower()):
+            cutoff = KNOWN_WORD_CUTOFF
         found = process.extract(folded, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
         return [Match(term(self.by_fold[w]), score / 100.0, "fuzzy", self.by_fold[w]) for w, score, _ in found]
 
@@ -145,6 +167,8 @@ class Lexicon:
         matches = [Match(own, 1.0, "exact", word)] if self.knows(own) else self.corrections(word)
         anchor = matches[0].word if matches else word
         matches += self.neighbours(anchor)
+        matches += [Match(term(short), 1.0, "exact", short)
+                    for short in _ABBREVIATED.get(own, ()) if self.knows(term(short))]
         best: dict[str, Match] = {}
         for match in matches:
             if match.term not in best or match.weight > best[match.term].weight:

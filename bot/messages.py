@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.answers import ArticleRef
+    from bot.answering.model import Answer, ArticleRef
 
 MESSAGES: dict[str, dict[str, str]] = {
     "welcome": {
@@ -39,6 +39,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Je n'ai rien trouvé dans les articles qui réponde à cette question.",
         "en": "I found nothing in the articles that answers this question.",
     },
+    "off_topic": {
+        "fr": "Les articles ne parlent pas de cela.",
+        "en": "The articles do not talk about that.",
+    },
+    "verdict_oui": {"fr": "Oui", "en": "Yes"},
+    "verdict_non": {"fr": "Non", "en": "No"},
+    "verdict_unsettled": {"fr": "Les articles ne le disent pas", "en": "The articles do not say"},
+    "about_no_author": {"fr": "L'article ne donne pas d'auteur", "en": "The article gives no author"},
+    "about_no_date": {"fr": "L'article ne donne pas de date", "en": "The article gives no date"},
+    "about_no_site": {
+        "fr": "L'article ne nomme pas sa publication : « {title} »",
+        "en": "The article does not name its publication: “{title}”",
+    },
+    "about_count": {"fr": "{count} article(s) : {titles}", "en": "{count} article(s): {titles}"},
     "unknown_names": {
         "fr": "Les articles ne parlent pas de {names}.",
         "en": "The articles do not mention {names}.",
@@ -227,6 +241,29 @@ def t(key: str, lang: str = "fr", **values: object) -> str:
     """The message `key` in `lang` (French if missing), with placeholders filled."""
     entry = MESSAGES[key]
     return entry.get(lang, entry["fr"]).format(**values)
+
+
+MONTH_NAMES = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+
+
+def format_date(iso: str, lang: str = "fr") -> str:
+    """'2024-03-14' as '14 mars 2024' or 'March 14, 2024'; anything else unchanged."""
+    try:
+        year, month, day = (int(part) for part in iso.split("-"))
+        name = MONTH_NAMES[lang if lang in MONTH_NAMES else "fr"][month - 1]
+    except (ValueError, IndexError):
+        return iso
+    return f"{name} {day}, {year}" if lang == "en" else f"{day} {name} {year}"
+
+
+def decline_key(answer: Answer) -> str:
+    """The message that says why a question got no quote."""
+    return "off_topic" if answer.declined == "off_topic" else "not_found"
 
 
 def source_parts(article: ArticleRef, lang: str = "fr") -> list[str]:

@@ -44,6 +44,8 @@ class PreparedArticle:
     # Each content word once per sentence that holds it: counted, these are the article's
     # document frequencies (see `sentence_word_counts`).
     vocab_words: list[str]
+    updated: str | None = None  # ISO date of the last update the byline states
+    site: str | None = None  # the publication's name, when the file says it
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -97,7 +99,13 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db["outbox"].create_index(["chat_id", "sent_at"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """The byline block: when the article was updated, and the publication (site) it names."""
+    db["articles"].add_column("updated", str)
+    db["articles"].add_column("site", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
@@ -207,7 +215,7 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
             return action, article_id
         now = time.time()
         row = {"source": article.source, "checksum": article.checksum, "title": article.title,
-               "author": article.author, "date": article.date,
+               "author": article.author, "date": article.date, "updated": article.updated, "site": article.site,
                "headings": json.dumps(article.headings, ensure_ascii=False), "updated_at": now}
         if article_id is None:
             columns = [*row, "added_at"]

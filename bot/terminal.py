@@ -4,20 +4,33 @@ as plain text. Reads standard input line by line, so it works piped too."""
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import TextIO
 
-from bot.answers import Answer, ArticleRef
+from bot.answering.model import EMPTY, Answer, ArticleRef, Conversation
 from bot.knowledge import KnowledgeBase, Summary
-from bot.messages import source_parts, t
+from bot.messages import decline_key, source_parts, t
+
+
+@dataclass
+class Session:
+    """One terminal chat: what a follow-up question may lean on."""
+
+    conversation: Conversation | None = None
 
 
 def source_line(article: ArticleRef, lang: str = "fr") -> str:
     return " — ".join(source_parts(article, lang))
 
 
-def render_answer(answer: Answer, kb: KnowledgeBase, lang: str = "fr") -> str:
-    if not answer.answered or answer.quote is None:
-        lines = [t("not_found", lang)]
+def render_answer(answer: Answer, kb: KnowledgeBase) -> str:
+    """An answer as plain text, in the language the question was asked in."""
+    lang = answer.lang
+    if answer.declined == EMPTY:  # greetings, emoji: an example of what to ask
+        examples = kb.examples(lang)
+        return t("empty_question", lang, example=examples[0] if examples else "?")
+    if not answer.answered:
+        lines = [t(decline_key(answer), lang)]
         if answer.unknown:
             lines.append(t("unknown_names", lang, names=", ".join(answer.unknown)))
         lines.append(t("can_talk_about", lang))
@@ -26,8 +39,11 @@ def render_answer(answer: Answer, kb: KnowledgeBase, lang: str = "fr") -> str:
     lines = []
     if answer.short:
         lines.append(answer.short)
-    lines.append(f"« {answer.quote.text} »")
-    lines.append(f"{t('source', lang)} : {source_line(answer.quote.article, lang)}")
+    if answer.quote is not None:
+        lines.append(f"« {answer.quote.text} »")
+    article = answer.quote.article if answer.quote else answer.article
+    if article is not None:
+        lines.append(f"{t('source', lang)} : {source_line(article, lang)}")
     return "\n".join(lines)
 
 
@@ -39,8 +55,8 @@ def render_summary(summary: Summary, lang: str = "fr", full: bool = True) -> str
     return "\n".join(lines)
 
 
-def handle_line(kb: KnowledgeBase, line: str, lang: str = "fr") -> str:
-    """The reply to one line typed in the terminal."""
+def handle_line(kb: KnowledgeBase, line: str, lang: str = "fr", session: Session | None = None) -> str:
+    """The reply to one line typed in the terminal; a question may lean on the session's previous one."""
     line = line.strip()
     command, _, argument = line.partition(" ")
     if not line:
@@ -72,12 +88,16 @@ def handle_line(kb: KnowledgeBase, line: str, lang: str = "fr") -> str:
         return "\n".join(f"« {q.text} » — {q.article.title}" for q in quotes)
     if command.startswith("/"):
         return t("unknown_command", lang)
-    return render_answer(kb.ask(line), kb, lang)
+    session = session or Session()
+    answer = kb.ask(line, conversation=session.conversation)
+    session.conversation = answer.conversation
+    return render_answer(answer, kb)
 
 
 def chat(kb: KnowledgeBase, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     """Read questions until end of input; a prompt is shown only to a person at a terminal."""
     interactive = stdin.isatty()
+    session = Session()
     print(t("terminal_intro", count=len(kb.articles())), file=stdout)
     while True:
         if interactive:
@@ -87,7 +107,7 @@ def chat(kb: KnowledgeBase, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdo
             break
         if line.strip() in ("/quit", "/exit"):
             break
-        print(handle_line(kb, line), file=stdout, flush=True)
+        print(handle_line(kb, line, session=session), file=stdout, flush=True)
         if not interactive:
             print(file=stdout)
     if interactive:

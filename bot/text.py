@@ -50,7 +50,7 @@ STOPWORDS = frozenset(
     serai seraient serait ses si sien sienne siennes siens soi soit son sont sous suis sur
     t ta te tes toi ton tous tout toute toutes tres très tu un une unes uns vos votre vous
     vu y est-ce combien quelle quel quels quelles ou où trop tant assez beaucoup peut-être voici voilà
-    ainsi aussi toujours jamais déjà deja alors puis ensuite enfin oui non
+    ainsi aussi toujours jamais déjà deja alors puis ensuite enfin oui non rien
     salut bonjour bonsoir merci coucho coucou hello hi hey stp svp plait plaît sais dire dis dit
     the of and or to in on at by for with from is are was were be been being do does did
     what who whom whose which when where why how many much the a an this that these those it
@@ -65,6 +65,14 @@ QUESTION_WORDS = frozenset(
     "who what when where how why which".split()
 )
 
+
+# Units written out and abbreviated (SI and common symbols): "168 km" answers "combien de kilomètres".
+UNIT_ABBREVIATIONS = {"km": "kilometre", "m": "metre", "cm": "centimetre", "mm": "millimetre", "kg": "kilogramme",
+                      "g": "gramme", "t": "tonne", "h": "heure", "min": "minute", "mn": "minute", "s": "seconde",
+                      "ha": "hectare", "l": "litre", "hl": "hectolitre", "kwh": "kilowattheure", "mw": "megawatt"}
+
+# Verbs that carry the grammar of a question, not its topic ("L'étape faisait combien de km ?").
+LIGHT_VERBS = frozenset({"faire", "avoir", "être", "aller", "pouvoir", "devoir", "vouloir", "falloir"})
 
 _SPACE_RUN = re.compile(r"[ \t\r\n]+")
 
@@ -101,6 +109,12 @@ def words(text: str, join_compounds: bool = True) -> list[str]:
         if join_compounds and all(p.isalpha() and len(p) > 2 for p in parts):
             out.append("".join(parts))
     return out
+
+
+@lru_cache(maxsize=100_000)
+def lemma(word: str) -> str:
+    """The dictionary form of one lower-case French word (simplemma)."""
+    return simplemma.lemmatize(word, lang="fr").lower()
 
 
 @lru_cache(maxsize=200_000)

@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from bot.answers import Answer
+from bot.answering.model import Answer, Conversation
 from bot.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,9 @@ def _open(db_path: str, semantic: bool) -> None:
     _worker_kb.warm_up()
 
 
-def _ask(text: str, alternatives: int) -> Answer:
+def _ask(text: str, alternatives: int, conversation: Conversation | None = None) -> Answer:
     assert _worker_kb is not None
-    return _worker_kb.ask(text, alternatives)
+    return _worker_kb.ask(text, alternatives, conversation)
 
 
 class QuestionWorkers:
@@ -91,14 +91,15 @@ class QuestionWorkers:
             await self._warming
         return self._ready
 
-    async def ask(self, text: str, alternatives: int = 2) -> Answer:
+    async def ask(self, text: str, alternatives: int = 2, conversation: Conversation | None = None) -> Answer:
         if self._ready and self._pool is not None:
             try:
-                return await asyncio.get_running_loop().run_in_executor(self._pool, _ask, text, alternatives)
+                return await asyncio.get_running_loop().run_in_executor(self._pool, _ask, text, alternatives,
+                                                                        conversation)
             except BrokenProcessPool:
                 log.exception("a question worker died; answering in this process from now on")
                 self._ready = False
-        return await asyncio.to_thread(self.kb.ask, text, alternatives)
+        return await asyncio.to_thread(self.kb.ask, text, alternatives, conversation)
 
     async def stop(self) -> None:
         """Let the questions in flight finish, then end the worker processes."""

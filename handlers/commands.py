@@ -93,7 +93,7 @@ async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if last is None:
         await reply(update, t("no_last_answer", lang))
         return
-    await reply(update, answer_html(last, None, lang))
+    await reply(update, answer_html(last, None, last.lang))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

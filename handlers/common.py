@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.answers import Answer
+from bot.answering.model import Answer
 from bot.knowledge import KnowledgeBase
 from bot.messages import language
 from handlers.render import split_message
@@ -27,9 +27,16 @@ def lang_of(update: Update) -> str:
     return language(user.language_code if user else None)
 
 
-async def ask(context: ContextTypes.DEFAULT_TYPE, text: str, alternatives: int = 2) -> Answer:
-    """The core's answer to a question, from the question workers (bot/workers.py)."""
-    return await context.bot_data["workers"].ask(text, alternatives)
+async def ask(context: ContextTypes.DEFAULT_TYPE, text: str, alternatives: int = 2,
+              follow_up: bool = False) -> Answer:
+    """The core's answer to a question, from the question workers (bot/workers.py). With `follow_up`,
+    the question may lean on the chat's previous one ("Et pourquoi ?"), and becomes the one the next
+    question may lean on."""
+    conversation = context.chat_data.get("conversation") if follow_up and context.chat_data is not None else None
+    answer = await context.bot_data["workers"].ask(text, alternatives, conversation)
+    if follow_up and context.chat_data is not None:
+        context.chat_data["conversation"] = answer.conversation
+    return answer
 
 
 async def core(function: Callable[..., T], *args: object) -> T:

@@ -11,9 +11,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.answers import Answer
+from bot.answering.model import EMPTY, Answer
 from bot.messages import t
-from bot.questions import read_question
 from handlers.common import ask, core, kb_of, lang_of, reply
 from handlers.render import answer_html, not_found_html, source_line
 
@@ -42,18 +41,20 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Answer `text` and remember the answer for the buttons and /source."""
-    kb, lang = kb_of(context), lang_of(update)
+    """Answer `text` (a follow-up leans on the chat's previous question) and remember the answer
+    for the buttons and /source. The reply speaks the language the question was asked in."""
+    kb = kb_of(context)
     if len(text) > 4000:
-        await reply(update, t("too_long", lang))
-    answer = await ask(context, text)
+        await reply(update, t("too_long", lang_of(update)))
+    answer = await ask(context, text, follow_up=True)
+    lang = answer.lang
     if not answer.answered:
-        if not read_question(text).words:  # emoji, punctuation, greetings: nothing to look for
+        if answer.declined == EMPTY:  # emoji, punctuation, greetings: nothing to look for
             await reply(update, t("empty_question", lang, example=escape((kb.examples(lang) or ["?"])[0])))
             return
         await reply(update, not_found_html(answer, await core(kb.articles), lang))
         return
-    sent = await reply(update, answer_html(answer, None, lang), _keyboard(answer, 0, lang))
+    sent = await reply(update, answer_html(answer, None, lang), _keyboard(answer, 0, lang) if answer.quote else None)
     answers: OrderedDict = context.chat_data.setdefault("answers", OrderedDict())
     if sent is not None:
         answers[sent.message_id] = answer
@@ -83,13 +84,13 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def other_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'Autre réponse': show the next quote in place of the current one."""
     query = update.callback_query
-    lang = lang_of(update)
     answer = context.chat_data.get("answers", {}).get(query.message.message_id) if query.message else None
     wanted = query.data.partition(":")[2]
     index = int(wanted) if wanted.isdigit() else 0
-    if answer is None:
-        await query.answer(t("answer_expired", lang), show_alert=True)
+    if answer is None or answer.quote is None:
+        await query.answer(t("answer_expired", lang_of(update)), show_alert=True)
         return
+    lang = answer.lang
     quotes = [answer.quote, *answer.alternatives]
     index %= len(quotes)
     await query.answer()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 
-from bot.answers import Answer, ArticleRef, Quote
+from bot.answering.model import Answer, ArticleRef, Quote
 from bot.knowledge import Summary
-from bot.messages import source_parts, t
+from bot.messages import decline_key, source_parts, t
 
 MAX_MESSAGE = 4096
 
@@ -23,17 +23,21 @@ def quote_block(quote: Quote, lang: str) -> str:
 
 
 def answer_html(answer: Answer, quote: Quote | None, lang: str) -> str:
-    """An answer with the given quote (the main one, or an alternative)."""
+    """An answer with the given quote (the main one, or an alternative); an answer about an
+    article itself may have no quote, only the short answer and the article's source line."""
     quote = quote or answer.quote
     lines = []
     if answer.short and quote is answer.quote:
         lines.append(f"<b>{escape(answer.short)}</b>")
-    lines.append(quote_block(quote, lang))
+    if quote is not None:
+        lines.append(quote_block(quote, lang))
+    elif answer.article is not None:
+        lines.append(source_line(answer.article, lang))
     return "\n".join(lines)
 
 
 def not_found_html(answer: Answer, articles: list[ArticleRef], lang: str) -> str:
-    lines = [t("not_found", lang)]
+    lines = [t(decline_key(answer), lang)]
     if answer.unknown:
         lines.append(t("unknown_names", lang, names=", ".join(escape(n) for n in answer.unknown)))
     lines.append(t("can_talk_about", lang))

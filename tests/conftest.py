@@ -72,11 +72,10 @@ def titles(kb: KnowledgeBase) -> dict[str, str]:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """Print the question set's hit rate per group after the run."""
-    from tests.test_question_set import RESULTS
+    """Print the evaluation set's figures per kind after the run."""
+    from tests.test_evaluation import REPORT
 
-    if not RESULTS:
-        return
-    terminalreporter.section("question set: hit rate per group")
-    for group, hits in sorted(RESULTS.items()):
-        terminalreporter.write_line(f"{group:<14} {sum(hits):>3}/{len(hits):<3} {sum(hits) / len(hits):6.1%}")
+    if REPORT:
+        terminalreporter.section("evaluation questions: hits, wrong answers and declines per kind")
+        for line in REPORT[0].splitlines():
+            terminalreporter.write_line(line)

@@ -143,26 +143,39 @@ def evaluate(kb: KnowledgeBase, questions: list[EvalQuestion]) -> dict[str, str]
     return verdicts
 
 
-def table(questions: list[EvalQuestion], verdicts: dict[str, str], split: str) -> list[tuple[str, Counter]]:
-    """Counts of verdicts per kind (and 'all') for one split."""
+def counts(questions: list[EvalQuestion], verdicts: dict[str, str], split: str) -> dict[str, Counter]:
+    """Verdicts per kind for one split, with "answerable" and "unanswerable" totals."""
     per_kind: dict[str, Counter] = defaultdict(Counter)
     for question in questions:
         if question.split == split:
-            per_kind[question.kind][verdicts[question.id]] += 1
-            per_kind["all"][verdicts[question.id]] += 1
-    return sorted(per_kind.items(), key=lambda item: (item[0] == "all", item[0]))
+            verdict = verdicts[question.id]
+            per_kind[question.kind][verdict] += 1
+            per_kind["answerable" if question.answerable else "unanswerable"][verdict] += 1
+    return per_kind
+
+
+def headline(per_kind: dict[str, Counter]) -> dict[str, float]:
+    """Hit rate of answerable questions, decline rate of the others, wrong answers among answered."""
+    answerable, unanswerable = per_kind["answerable"], per_kind["unanswerable"]
+    answered = answerable["hit"] + answerable["wrong"] + unanswerable["wrong"]
+    return {"answerable_hit": answerable["hit"] / max(1, sum(answerable.values())),
+            "unanswerable_declined": unanswerable["hit"] / max(1, sum(unanswerable.values())),
+            "wrong_of_answered": (answerable["wrong"] + unanswerable["wrong"]) / max(1, answered),
+            "answered": answered}
 
 
 def report(questions: list[EvalQuestion], verdicts: dict[str, str]) -> str:
     lines = []
     for split in ("heldout", "tuning"):
-        lines.append(f"{split}: kind            n   hit  wrong  declined   hit%   wrong/answered")
-        for kind, counts in table(questions, verdicts, split):
-            n = sum(counts.values())
-            answered = counts["hit"] + counts["wrong"] if kind not in UNANSWERABLE_KINDS else counts["wrong"]
-            wrong_share = counts["wrong"] / answered if answered else 0.0
-            lines.append(f"  {kind:<20} {n:>3} {counts['hit']:>5} {counts['wrong']:>6} {counts['declined']:>9}"
-                         f" {counts['hit'] / n:6.0%} {wrong_share:10.0%}")
+        per_kind = counts(questions, verdicts, split)
+        lines.append(f"{split:<8} kind              n   hit  wrong  declined   hit%")
+        for kind, c in sorted(per_kind.items(), key=lambda item: (item[0] in ("answerable", "unanswerable"), item[0])):
+            n = sum(c.values())
+            lines.append(f"  {kind:<20} {n:>4} {c['hit']:>5} {c['wrong']:>6} {c['declined']:>9} {c['hit'] / n:6.0%}")
+        h = headline(per_kind)
+        lines.append(f"  {split}: answerable hit {h['answerable_hit']:.1%}, cannot-answer declined "
+                     f"{h['unanswerable_declined']:.1%}, wrong among {h['answered']} answered "
+                     f"{h['wrong_of_answered']:.1%}")
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.articles import ArticleError, parse, parse_bytes, parse_date
+from bot.articles import ArticleError, parse, parse_byline, parse_bytes, parse_date
 from bot.sentences import split_sentences
 from tests.conftest import LAYOFFS, OUTAGE, SEEDS
 
@@ -156,3 +156,79 @@ def test_byline_carrying_the_date_gives_author_and_date():
                                       "qui raconte quelque chose.".encode())
     assert (article.author, article.date) == ("Yann Le Goff", "2023-11-02")
     assert "Goff" not in body(article)
+
+
+@pytest.mark.parametrize("line,author,date,updated", [
+    ("Par Julie Roux, publié le 14 mars 2024 à 10h12, mis à jour le 15 mars 2024",
+     "Julie Roux", "2024-03-14", "2024-03-15"),
+    ("Publié le 03/02/2024 à 18:40", None, "2024-02-03", None),
+    ("Mis à jour 01 August 2022", None, None, "2022-08-01"),
+    ("By Paul Smith - 2 min de lecture", "Paul Smith", None, None),
+    ("Rédaction Ouest — 5 juin 2023", "Rédaction Ouest", "2023-06-05", None),
+    ("Par Claire Martin et Paul Durand", "Claire Martin et Paul Durand", None, None),
+    ("Par Claire Martin (avec AFP)", "Claire Martin (avec AFP)", None, None),
+    ("Par Claire Martin avec AFP", "Claire Martin (avec AFP)", None, None),
+    ("Par Claire Martin, Paul Durand et Anne Roux", "Claire Martin, Paul Durand et Anne Roux", None, None),
+    ("By Jane Doe and John Smith | March 5, 2024", "Jane Doe and John Smith", "2024-03-05", None),
+    ("Par Jean-Pierre d'Ormesson, envoyé spécial à Kiev", "Jean-Pierre d'Ormesson", None, None),
+    ("Par AFP", "AFP", None, None),
+    ("Published on 12 March 2024, updated 13 March 2024", None, "2024-03-12", "2024-03-13"),
+    ("Publié le 14 mars 2024 (modifié le 16 mars 2024)", None, "2024-03-14", "2024-03-16"),
+    ("Publié le 3 mai 2024 à 18h40, mis à jour à 19h05", None, "2024-05-03", "2024-05-03"),
+    ("Mardi 12 mars 2024", None, "2024-03-12", None),
+    ("Updated: 2024-03-16T08:00:00Z", None, None, "2024-03-16"),
+])
+def test_byline_shapes(line, author, date, updated):
+    byline = parse_byline(line)
+    assert (byline.author, byline.date, byline.updated) == (author, date, updated)
+
+
+@pytest.mark.parametrize("line", [
+    "Par ailleurs, le maire a publié le 3 mars 2024 un arrêté.",
+    "Le 14 mars 2024, le conseil municipal a voté le budget.",
+    "Publié le 14 mars 2024, le rapport dénonce des abus.",
+    "Par SMS, la banque a prévenu ses clients.",
+    "Par Internet, les fraudeurs ciblent les seniors",
+    "De Gaulle a démissionné en 1969.",
+    "Rédaction terminée hier soir",
+])
+def test_prose_with_a_date_or_par_is_no_byline(line):
+    assert parse_byline(line) is None
+
+
+def test_update_only_byline_gives_date_and_updated():
+    article = parse("Titre\n\nMis à jour 01 August 2022\n\nUn paragraphe de texte qui raconte.\n")
+    assert (article.date, article.updated) == ("2022-08-01", "2022-08-01")
+
+
+def test_byline_block_gives_author_dates_and_reading_time_is_dropped():
+    text = ("Le titre\n\nPar Julie Roux, publié le 14 mars 2024 à 10h12, mis à jour le 15 mars 2024\n"
+            "By Paul Smith - 2 min de lecture\n\nLe corps de l'article commence ici.\n")
+    article = parse(text)
+    assert (article.author, article.date, article.updated) == ("Julie Roux", "2024-03-14", "2024-03-15")
+    assert [p.text for p in article.paragraphs] == ["Le corps de l'article commence ici."]
+
+
+@pytest.mark.parametrize("text,site", [
+    ("Titre\n\nRédaction Ouest — 5 juin 2023\n\nLe texte de l'article.\n", "Ouest"),
+    ("Titre\n\nPar la rédaction de Ouest-Matin\n\nLe texte de l'article.\n", "Ouest-Matin"),
+    ("Titre\n\nLe texte de l'article.\n\nSource : La Gazette du Nord\n", "La Gazette du Nord"),
+    ("Titre\n\nLe texte de l'article.\n\n© 2024 La Gazette du Nord. Tous droits réservés\n", "La Gazette du Nord"),
+    ("Titre\n\nLe texte de l'article.\n\n© Maxppp\n", None),  # a photo credit, not the site
+    ("Titre\n\nSource : Insee\n\nLe texte de l'article continue ici.\n", None),  # a credit mid-article
+])
+def test_site_from_text(text, site):
+    assert parse(text).site == site
+
+
+@pytest.mark.parametrize("meta", [
+    '<meta property="og:site_name" content="Le Petit Matin">',
+    '<meta name="publisher" content="Le Petit Matin">',
+    '<meta name="application-name" content="Le Petit Matin">',
+])
+def test_site_from_html_meta(meta):
+    html = (f"<html><head>{meta}<meta property='article:modified_time' content='2024-01-02T10:00:00Z'>"
+            "</head><body><h1>Titre</h1><p>Le texte de l'article.</p></body></html>")
+    article = parse(html, "html")
+    assert article.site == "Le Petit Matin"
+    assert article.updated == "2024-01-02"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+
+import sqlite_utils
 
 from bot import storage
 from bot.ingest import ingest_paths
@@ -118,3 +121,33 @@ def test_vocabulary_matches_the_stored_sentences_after_batches(tmp_path):
     texts = [row[0] for row in kb.db.execute("SELECT text FROM sentences")]
     assert dict(kb.db.execute("SELECT word, df FROM vocab").fetchall()) == storage.sentence_word_counts(texts)
     assert kb.db.execute("SELECT df FROM vocab WHERE word = 'zygomatique'").fetchone() == (1,)
+
+
+def test_version_2_database_gains_updated_and_site_and_keeps_its_data(tmp_path):
+    """A database written before migration 3 opens, gets the new columns, loses nothing."""
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    with storage.transaction(db):
+        for migration in storage.MIGRATIONS[:2]:
+            migration(db)
+        db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO articles (source, checksum, title, author, date, headings) "
+               "VALUES ('a.txt', 'abc', 'Un titre', 'Julie Roux', '2024-03-14', '[]')")
+    db.conn.close()
+
+    db = storage.open_database(path)
+    assert storage.schema_version(db) == len(storage.MIGRATIONS) >= 3
+    assert {"updated", "site"} <= set(db["articles"].columns_dict)
+    assert db.execute("SELECT title, author, date, updated, site FROM articles").fetchall() == [
+        ("Un titre", "Julie Roux", "2024-03-14", None, None)]
+
+
+def test_updated_and_site_are_stored(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Un titre\n\nPar Julie Roux, publié le 14 mars 2024, mis à jour le 15 mars 2024\n\n"
+                                  "Le conseil a voté le budget.\n\nSource : La Gazette du Nord\n", encoding="utf-8")
+    db = storage.open_database(tmp_path / "bot.db")
+    ingest_paths(db, [folder])
+    assert db.execute("SELECT author, date, updated, site FROM articles").fetchall() == [
+        ("Julie Roux", "2024-03-14", "2024-03-15", "La Gazette du Nord")]

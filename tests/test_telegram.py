@@ -4,6 +4,7 @@ the Bot API stand-in on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import os
 import signal
@@ -60,8 +61,11 @@ async def test_private_question_gets_answer_with_quote_and_buttons(api):
     assert call.params["reply_parameters"]["message_id"]  # quotes the question
 
 
-async def test_buttons_edit_the_answer_and_show_context(api):
-    api.message("Combien de personnes Kraken licencie ?")
+async def test_buttons_edit_the_answer_and_show_context(api, kb):
+    # Any question whose answer has an alternative: the wiring is tested, not the ranking.
+    question = next(q for q in ("Qui est Jesse Powell ?", "Kraken et le service client", "Que fait Kraken ?",
+                                "Kraken") if kb.ask(q).alternatives)
+    api.message(question)
     (call,) = await api.wait_for(chat_id=100)
     answer_id = api.sent_ids[0]
     other, context_button = (b["callback_data"] for b in call.params["reply_markup"]["inline_keyboard"][0])
@@ -71,7 +75,8 @@ async def test_buttons_edit_the_answer_and_show_context(api):
     assert edit.params["text"] != call.params["text"] and "«" in edit.params["text"]
     api.callback(context_button, message_id=answer_id)
     calls = await api.wait_for(chat_id=100, count=2)
-    assert "57 personnes" in calls[-1].params["text"]  # the paragraph around the first quote
+    first_quote = html.unescape(call.params["text"].split("« ", 1)[1].split(" »", 1)[0])
+    assert first_quote.split(" ", 3)[-1] in html.unescape(calls[-1].params["text"])  # the paragraph around it
     assert len(api.sent("answerCallbackQuery")) == 2
     api.callback("alt:1", message_id=999_999)  # an answer the bot no longer holds
     calls = await api.wait_for("answerCallbackQuery", count=3)
@@ -159,7 +164,7 @@ async def test_english_ui(api):
     ("<b>Kraken</b> <script>alert(1)</script> qui est le PDG ?", None),
     ("**Kraken** _PDG_ [lien](http://x)", None),
     ("'; DROP TABLE sentences; --", None),
-    ("SELECT * FROM articles WHERE 1=1", "rien trouvé"),
+    ("SELECT * FROM articles WHERE 1=1", "• Crypto-monnaies"),  # declined: what it can talk about
 ])
 async def test_bad_input_gets_a_short_reply(api, kb, text, expected):
     sentences = kb.db.execute("SELECT count(*) FROM sentences").fetchone()[0]

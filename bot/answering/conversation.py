@@ -1,0 +1,35 @@
+"""Follow-ups: a short question that leans on the previous one ("Et pourquoi ?", "Qu'a-t-il nié ?",
+"Et l'autre article ?", "Who said that?") is read with the previous question's topic and article;
+a question that names its own topic starts fresh.
+
+The state is a `Conversation` (plain data), kept per chat by the Telegram layer and per session by
+the terminal, and handed back with each question.
+"""
+
+from __future__ import annotations
+
+from bot.answering.model import Conversation
+from bot.answering.reading import Question
+
+
+def follow_up(question: Question, previous: Conversation | None) -> Question:
+    """The question, completed from the previous one when it leans on it."""
+    if previous is None or not question.leans:
+        return question
+    question.context_words = [w for w in previous.words if w not in question.words]
+    if question.other_article:
+        question.exclude_article = previous.article_id
+    else:
+        question.article_hint = previous.article_id
+    if question.kind is None and not question.words:
+        question.kind = previous.kind
+    if question.about is None and previous.about and (question.other_article or not question.words):
+        question.about = previous.about
+    return question
+
+
+def remember(question: Question, article_id: int | None) -> Conversation:
+    """What the next question may lean on: this one's topic (or the topic it borrowed) and article."""
+    words = question.words if question.words and not question.leans else [*question.words, *question.context_words]
+    return Conversation(words=words, kind=question.kind, article_id=article_id, lang=question.lang,
+                        about=question.about)

@@ -1,0 +1,97 @@
+"""The answer pipeline: reading -> (follow-up) -> (about the articles) -> recall -> scoring ->
+decision -> short answer. Reads the database only through `Recall` and the lookup it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.answering import scoring
+from bot.answering.about import ArticleLookup, answer_about
+from bot.answering.conversation import follow_up, remember
+from bot.answering.decision import decide
+from bot.answering.model import EMPTY, Answer, ArticleRef, Conversation, Quote
+from bot.answering.reading import Question, read_question
+from bot.answering.recall import Candidate, Expansion, Recall
+from bot.answering.short import answer_facts, verdict
+from bot.messages import t
+from bot.modality import disputes_previous
+
+MAX_ALTERNATIVES = 2
+
+
+def short_answer(candidate: Candidate, question: Question, expansions: list[Expansion]) -> str | None:
+    """The fact of the best sentence that answers the question's kind, or Oui / Non."""
+    if question.kind == "yes_no":
+        return None
+    anchors: dict[str, float] = {}
+    for expansion in expansions:
+        for match in expansion.matches:
+            anchors[match.term] = max(anchors.get(match.term, 0.0), expansion.idf * match.weight)
+    facts = answer_facts(candidate.facts, question, candidate.text, anchors)
+    return facts[0]["text"] if facts else None
+
+
+class Answerer:
+    """Answers questions over one database: `answer(text, conversation)`."""
+
+    def __init__(self, recall: Recall, lookup: ArticleLookup, quote_text: Callable[[Candidate], str],
+                 article_ref: Callable[[int], ArticleRef]) -> None:
+        self.recall = recall
+        self.lookup = lookup
+        self.quote_text = quote_text
+        self.article_ref = article_ref
+
+    def answer(self, text: str, conversation: Conversation | None = None,
+               alternatives: int = MAX_ALTERNATIVES) -> Answer:
+        question = follow_up(read_question(text), conversation)
+        if question.about:
+            answer = answer_about(question, self.lookup)
+        elif not question.words and not question.context_words:
+            answer = Answer(text, False, declined=EMPTY, lang=question.lang)
+        else:
+            answer = self._from_sentences(question, alternatives)
+        article = answer.quote.article if answer.quote else answer.article
+        answer.conversation = remember(question, article.id if article else (conversation.article_id
+                                                                               if conversation else None))
+        return answer
+
+    def rank(self, question: Question) -> tuple[list[Expansion], list[Candidate]]:
+        """Recall and scoring: the question's expanded words, and the candidate sentences best first."""
+        expansions = self.recall.expand(question)
+        found = self.recall.candidates(expansions)
+        if question.exclude_article is not None:
+            found = [c for c in found if c.article_id != question.exclude_article]
+        return expansions, scoring.rank(found, expansions, question, self.recall)
+
+    def _from_sentences(self, question: Question, alternatives: int) -> Answer:
+        expansions, ranked = self.rank(question)
+        answers, declined, unknown = decide(question, expansions, ranked)
+        if declined:
+            return Answer(question.text, False, unknown=unknown, declined=declined, lang=question.lang)
+        best = answers[0]
+        main = self._quote(best)
+        others: list[Quote] = []
+        for candidate in answers[1:]:
+            if len(others) == alternatives:
+                break
+            other = self._quote(candidate)
+            if other.text not in main.text and main.text not in other.text and all(other.text != o.text
+                                                                                   for o in others):
+                others.append(other)
+        answer = Answer(question.text, True, short_answer(best, question, expansions), main, others,
+                        lang=question.lang, article=main.article)
+        if question.kind == "yes_no":
+            answer.verdict = verdict(best.text)
+            if answer.verdict is None:  # a claim reported, then disputed by the next sentence ("C'est faux.")
+                after = self.recall.next_sentences([best])
+                if after and disputes_previous(after[0].text):
+                    answer.verdict = "non"
+                    main.text = f"{main.text} {after[0].text}"
+            answer.short = t(f"verdict_{answer.verdict or 'unsettled'}", question.lang)
+        return answer
+
+    def _quote(self, candidate: Candidate) -> Quote:
+        text = self.quote_text(candidate)
+        if candidate.lead and candidate.lead not in text:
+            text = f"{candidate.lead} {text}"
+        return Quote(candidate.sentence_id, text, self.article_ref(candidate.article_id), candidate.score)

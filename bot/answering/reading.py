@@ -1,0 +1,185 @@
+"""Reading a question: what kind of answer it wants, which words matter, in which language it was
+asked, whether it is about the articles themselves, and whether it leans on the previous question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import simplemma
+
+from bot.facts import ROLE_NOUNS
+from bot.text import LIGHT_VERBS, QUESTION_WORDS, content_words, expand_sms, fold, lemma
+
+# Which facts answer which kind of question, best first.
+WANTED_KINDS = {
+    "who": ("person", "organisation"),
+    "how_many": ("number", "percentage", "money"),
+    "how_long": ("number",),
+    "when": ("date",),
+    "where": ("place",),
+}
+
+_ROLES = "|".join(fold(noun) for noun in ROLE_NOUNS)  # "quel patron", "which CEO": a person
+_TYPES = [  # checked in order on the accent-folded question
+    ("how_long", r"\bcombien de temps\b|\bpendant combien\b|\bhow long\b|\bduree\b|\bdure(?:r|e|ra)?\b.*\bcombien\b"),
+    ("how_many", r"\bcombien\b|\bhow (?:many|much)\b|\bquel(?:le)?s? (?:est |etait )?(?:le |la )?"
+                 r"(?:nombre|pourcentage|part|proportion|montant|somme|taux|chiffre|effectif|prix|cout)\b|"
+                 r"\bnombre de\b|\bwhat (?:percentage|share|amount|number)\b"),
+    ("when", r"\bquand\b|\bwhen\b|\bquelle date\b|\bquel jour\b|\bquelle annee\b|\ben quelle annee\b|"
+             r"\bdepuis quand\b|\bjusqu ?a quand\b|\bwhat date\b|\ba quelle date\b|\bwhat year\b|\bwhat day\b"),
+    ("where", r"^ou\b|\bou (?:est|se|sont|a|ont|se trouve|etait|travaill\w*|habit\w*|vi\w*|sieg\w*)\b|\bwhere\b|"
+              r"\b(?:dans |de )?quel(?:le)? (?:ville|pays|region|endroit|lieu|commune|departement)\b|"
+              r"\ba quel endroit\b|\bwhich (?:city|country|town|region)\b"),
+    ("why", r"\bpourquoi\b|\bwhy\b|\bpour quelle raison\b|\bquelle (?:est la )?(?:raison|cause)\b|\bquelles causes\b|"
+            r"\bqu est ce qui (?:a cause|explique)\b|\bwhat caused\b|\bfor what reason\b|\bsuite a quoi\b"),
+    ("who", rf"\bqui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|{_ROLES})\b|\bwhich (?:{_ROLES})\b|\bwhose\b"),
+    ("how", r"^(?:et )?comment\b(?! (?:ca va|vas tu|allez vous))|"
+            r"\bhow (?:did|does|do|was|were|is|are|has|have|can|will)\b|\bde quelle (?:maniere|facon)\b|"
+            r"\bby what means\b|\bin what way\b"),
+]
+_KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _TYPES]
+
+# A question without a question word that inverts its subject ("a-t-il", "sont-ils"), opens with
+# "est-ce que", or (English) with an auxiliary asks yes or no.
+_YES_NO = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on)\b|^est ce qu|^(?:is|are|was|were|do|does|did|has|have|had|"
+                     r"can|could|will|would|should)\b")
+_WH_WORD = re.compile(r"^(?:et )?(?:qu|que|quoi)\b|\b(?:quel\w*|lequel|laquelle|lesquel\w*|what|which|"
+                      r"qu est ce|c est quoi)\b")
+
+# Questions about an article itself, not its content. A field is asked for only with a word that
+# names the article or its writing ("l'article", "publié", "écrit"), so "l'auteur de l'attaque" is
+# a question about the content.
+_ABOUT_FIELDS = [
+    ("count", re.compile(r"\bcombien d ?articles\b|\bnombre d ?articles\b|\bhow many (?:articles|stories)\b")),
+    ("latest", re.compile(r"\b(?:dernier|derniers|plus recent)\b.*\barticles?\b|\barticles?\b.*\b(?:plus recent|"
+                          r"dernier)\b|\b(?:latest|newest|most recent|last) (?:article|story)\b")),
+    ("author", re.compile(r"\bqui (?:a )?(?:ecrit|redige|signe)\b|\bauteure?\b|\bautrice\b|"
+                          r"\b(?:ecrit|redige|signe) par\b|\bjournaliste\b|\bwho wrote\b|\bauthor\b|"
+                          r"\bwritten by\b|\bwriter\b")),
+    ("updated", re.compile(r"\bmis a jour\b|\bmise a jour de l article\b|\bupdated\b")),
+    ("date", re.compile(r"\bpublie\w*\b|\bparu\w*\b|\bdate\b|\bpublished\b|\bwritten\b|\bquand .*\becrit\b")),
+    ("title", re.compile(r"\btitre\b|\btitle\b|\bheadline\b")),
+    ("source", re.compile(r"\bsource\b|\bquel(?:le)? (?:site|journal|media|publication|titre de presse)\b|"
+                          r"\bd ou (?:vient|provient)\b|\bwhich (?:site|paper|newspaper|outlet)\b|\bcome from\b")),
+    ("topic", re.compile(r"\bde quoi (?:parle|traite)\b|\bparle de quoi\b|\bsujet\b|\bwhat is .* about\b|"
+                         r"\bwhat does .* (?:say|cover)\b|\bresume\b|\bsummary\b")),
+]
+_ARTICLE_WORD = re.compile(r"\b(?:article|articles|texte|papier|depeche|story|stories|piece|publie\w*|paru\w*|"
+                           r"ecrit|redige|published|written|wrote|author|auteure?|autrice)\b")
+# Words of the "about" intent itself: not the topic that names the article.
+ABOUT_WORDS = frozenset(fold(w) for w in """
+    article articles texte papier dépêche story stories piece publié publiée publie paru parue écrit écrite
+    rédigé signé auteur auteure autrice journaliste date titre source site journal média publication sujet
+    parle traite résumé dernier derniers récent recent latest newest author wrote written writer title
+    published updated mis jour mise provient vient headline summary nombre about say cover
+    """.split())
+
+# A short question that leans on the previous one: it opens with "et"/"and", or its subject or
+# object is a pronoun standing for something said before ("Qu'a-t-il nié ?", "Who said that?").
+# An inverted pronoun points back only when no noun stands before its verb: "Qu'a-t-il nié ?",
+# not "Kraken a-t-il été piraté ?".
+_LEANING = re.compile(r"^(?:et|and|also|aussi|puis)\b|\b(?:il|elle|ils|elles|lui|leur|eux|ca|cela|celui ci|celle ci|"
+                      r"he|she|they|them|him|her|it|that|this|those)\b|"
+                      r"^(?:(?:et )?(?:qu|que|quand|ou|pourquoi|comment|combien) )?\w+(?:-t)?-(?:il|elle|ils|elles)\b|"
+                      r"\bl autre\b|\bthe other\b")
+FOLLOW_UP_MAX_WORDS = 3  # more content words than this and the question carries its own topic
+
+
+_HOW_LONG_TEMPS = re.compile(r"(?<=combien de )temps\b|(?<=how )long\b", re.IGNORECASE)
+
+
+@dataclass
+class Question:
+    text: str
+    kind: str | None  # a key of WANTED_KINDS, "why", "how", "yes_no", or None
+    words: list[str]  # content words, lower case, in order
+    names: set[str]  # words written with a capital inside the question: likely names
+    lang: str = "fr"  # "fr" or "en": the language it was asked in
+    about: str | None = None  # a field of the article asked for: author, date, updated, title, source...
+    leans: bool = False  # short and pointing back: a follow-up if there was a question before
+    other_article: bool = False  # "et l'autre article ?"
+    context_words: list[str] = field(default_factory=list)  # borrowed from the previous question
+    article_hint: int | None = None  # the previous answer's article
+    exclude_article: int | None = None  # "et l'autre article ?": not the previous answer's article
+
+    @property
+    def wanted(self) -> tuple[str, ...]:
+        return WANTED_KINDS.get(self.kind or "", ())
+
+
+def _folded(text: str) -> str:
+    folded = fold(expand_sms(text)).replace("'", " ").replace("’", " ")
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def _kind_and_form(text: str) -> tuple[str | None, str]:
+    """The kind of answer wanted, and the words that say so ("quel pourcentage", "dans quelle ville")."""
+    folded = _folded(text)
+    if re.search(r"\boù\b", text.lower()):
+        return "where", ""
+    for kind, pattern in _KIND_PATTERNS:
+        match = pattern.search(folded)
+        if match:
+            return kind, match.group()
+    return None, ""
+
+
+def question_kind(text: str) -> str | None:
+    return _kind_and_form(text)[0]
+
+
+# "a duré", "la durée", "how long did it last": the form of a how-long question, not its topic.
+_DURATION_WORDS = frozenset({"dure", "duree", "durer", "durera", "dura", "last", "lasted", "long"})
+
+
+def _yes_no_form(text: str) -> bool:
+    """Inversion ("a-t-il", "sont-ils"), "est-ce que", an English auxiliary first, or a statement
+    asked with a rising "?" ("La taxe va augmenter ?"): with no question word, a yes/no question."""
+    lowered = fold(text.lower()).strip()
+    if _WH_WORD.search(_folded(text)):
+        return False
+    return bool(_YES_NO.search(lowered)) or (lowered.endswith("?") and len(lowered.split()) >= 3)
+
+
+def question_language(text: str) -> str:
+    """'en' when the question is written in English, else 'fr' (simplemma's language detector)."""
+    scores = dict(simplemma.langdetect(text, lang=("fr", "en")))
+    return "en" if scores.get("en", 0.0) > scores.get("fr", 0.0) else "fr"
+
+
+def about_field(folded: str) -> str | None:
+    """The article field a question asks for, if it is about an article rather than its content."""
+    for name, pattern in _ABOUT_FIELDS:
+        if pattern.search(folded):
+            if name in ("count", "latest") or _ARTICLE_WORD.search(folded):
+                return name
+    return None
+
+
+def read_question(text: str) -> Question:
+    """Analyse a question as typed by a person (any case, accents, SMS spelling)."""
+    expanded = expand_sms(" ".join(text.split()))
+    # "combien de temps" / "how long" ask for a duration: "temps" and "long" are not the topic.
+    topical = _HOW_LONG_TEMPS.sub(" ", expanded)
+    kind, form = _kind_and_form(text)
+    # The words that name the kind of answer ("quel pourcentage", "quelle ville") are its form, not its topic.
+    form_words = set(form.split()) if kind in ("how_many", "how_long", "when", "where") else set()
+    if kind == "how_long":
+        form_words |= _DURATION_WORDS
+    words = [w for w in content_words(topical, join_compounds=False)
+             if fold(w) not in QUESTION_WORDS and fold(w) not in form_words and lemma(w) not in LIGHT_VERBS]
+    tokens = re.findall(r"\w+", expanded)
+    shouting = sum(t.isupper() for t in tokens) > len(tokens) / 2
+    # A capitalised word after the first is taken as a name, unless the whole question shouts.
+    names = set() if shouting else {t.lower() for t in tokens[1:] if t[:1].isupper()}
+    folded = _folded(text)
+    if kind is None and _yes_no_form(text):
+        kind = "yes_no"
+    about = about_field(folded)
+    # "Et pourquoi ?" has no word of its own but asks something; "Bonjour" asks nothing.
+    leans = ((bool(_LEANING.search(folded)) or (not words and kind is not None))
+             and len(words) <= FOLLOW_UP_MAX_WORDS and not names)
+    return Question(text=text, kind=kind, words=words, names=names, lang=question_language(text) if words or tokens
+                    else "fr", about=about, leans=leans,
+                    other_article=bool(re.search(r"\bl autre\b|\bthe other\b|\banother\b", folded)))

@@ -1,0 +1,141 @@
+"""Scoring: how well each recalled sentence answers the question, in [0, 1].
+
+Three measures per candidate:
+- coverage: the question's words it holds, each weighted by its IDF (a word found only in the
+  article's title or the section heading counts for part, a word of close meaning for its closeness);
+- focus: the same, over the question's focus only — its rarest words, which carry what it is about
+  ("salaire" in "Quel est le salaire du PDG ?"); the decision needs the focus covered;
+- kind: whether it holds the kind of answer asked for (a person for "qui", a figure for "combien",
+  a cause for "pourquoi").
+A sentence that reports a claim the article disputes (a rumour, "exagéré") weighs less unless the
+question asks about that claim; a follow-up prefers the article answered before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answering.knobs import KNOBS
+from bot.answering.reading import Question
+from bot.answering.recall import Candidate, Expansion, Recall, context_terms
+from bot.answering.short import fits
+from bot.modality import sentence_modality
+from bot.text import fold
+
+# Connectives and verbs that give a cause, French and English: a closed class of the language, like
+# its function words, not vocabulary of any article. A sentence with one answers "pourquoi".
+CAUSE = re.compile(
+    r"\b(?:en raison|parce qu|car\b|à cause|a cause|suite à|suite a|pour faire face|en expliquant|conséquence|"
+    r"en cause|la faute|faute de|grâce à|grace a|afin de|pour (?:cause|raison)|raisons?\b|motifs?\b|origine|"
+    r"provoqu\w*|caus\w*|entraîn\w*|contrain\w*|oblig\w*|forc[ée]\w*|expliqu\w*|invoqu\w*|attribu\w*|"
+    r"imput\w*|justifi\w*|lié à|liée à|liés à|liées à|dû à|due à|dus à|dues à|résult\w*|"
+    r"because|due to|owing to|caused|blamed|reason)\b", re.IGNORECASE)
+# ...and the manner: what "comment" wants besides a cause.
+MANNER = re.compile(r"\b(?:en \w+ant|grâce à|grace a|par le biais|au moyen|via|à l'aide|en utilisant|"
+                    r"by|through|using|thanks to)\b", re.IGNORECASE)
+# A question that asks about the rumour itself ("que disait la rumeur ?") wants the disputed sentence.
+_ASKS_ABOUT_CLAIMS = re.compile(r"\b(?:rumeur|rumeurs|rumor|rumour|affirm|pretend|claim|dit|disait|selon|accus)",
+                                re.IGNORECASE)
+
+
+def focus_words(expansions: list[Expansion]) -> set[str]:
+    """The question's own rarest words holding `focus_share` of its rarity: what it is about (for a
+    follow-up with no word of its own, "Et pourquoi ?", what the question before was about)."""
+    own = sorted([e for e in expansions if not e.borrowed] or expansions, key=lambda e: -e.rarity)
+    total = sum(e.rarity for e in own)
+    focus, held = set(), 0.0
+    for expansion in own:
+        if held >= KNOBS.focus_share * total:
+            break
+        focus.add(expansion.word)
+        held += expansion.rarity
+    return focus
+
+
+def has_kind(candidate: Candidate, question: Question) -> bool:
+    """Whether the sentence holds the kind of answer the question wants."""
+    if question.wanted:
+        return fits(candidate.facts, question, candidate.text)
+    if question.kind == "why":
+        return bool(CAUSE.search(candidate.text))
+    if question.kind == "how":
+        return bool(CAUSE.search(candidate.text) or MANNER.search(candidate.text))
+    return False
+
+
+def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, focus: set[str]) -> None:
+    """Coverage and focus coverage from the sentence, its title and heading (cheap: every candidate)."""
+    context = recall.title_terms(candidate.article_id) | context_terms(candidate.heading or "")
+    total = got = focus_total = focus_got = 0.0
+    only_borrowed = all(e.borrowed for e in expansions)
+    for expansion in expansions:
+        inside = max((m.weight for m in expansion.matches if m.term in candidate.terms), default=0.0)
+        around = max((m.weight for m in expansion.matches if m.term in context), default=0.0)
+        share = max(inside, KNOBS.context_weight * around)
+        total += expansion.idf
+        got += expansion.idf * share
+        if expansion.word in focus:
+            focus_total += expansion.idf
+            focus_got += expansion.idf * share
+        candidate.direct = candidate.direct or (inside > 0 and (only_borrowed or not expansion.borrowed))
+    candidate.coverage = got / total if total else 0.0
+    candidate.focus = focus_got / focus_total if focus_total else 0.0
+    candidate.score = candidate.coverage
+
+
+def score(candidate: Candidate, expansions: list[Expansion], question: Question, recall: Recall) -> None:
+    """The full score of a leading candidate: its article's other words, the names the question
+    gives, the kind of answer, a disputed claim, the article a follow-up leans on."""
+    body = recall.body_terms(candidate.article_id)
+    total = got = 0.0
+    for expansion in expansions:
+        elsewhere = max((m.weight for m in expansion.matches if m.term in body), default=0.0)
+        if expansion.word in question.names and not elsewhere:
+            candidate.missing_names = True  # a name the question gives is not in this article
+        total += expansion.idf
+        got += expansion.idf * KNOBS.article_weight * elsewhere
+    candidate.coverage = max(candidate.coverage, got / total if total else 0.0)
+    value = candidate.coverage
+    if question.kind is not None and question.kind != "yes_no":
+        value = (1 - KNOBS.kind_bonus) * value + KNOBS.kind_bonus * has_kind(candidate, question)
+    if sentence_modality(candidate.text) == "reported" and not _ASKS_ABOUT_CLAIMS.search(fold(question.text)):
+        value -= KNOBS.disputed_penalty
+    if question.article_hint is not None and candidate.article_id == question.article_hint:
+        value += KNOBS.same_article_bonus
+    candidate.score = max(0.0, min(1.0, value))
+
+
+# A sentence that opens by pointing back ("Elle a finalement duré cinq mois.") continues the one before.
+_CONTINUES = re.compile(r"^(?:il|elle|ils|elles|celui-ci|celle-ci|ce dernier|cette dernière|en cause|la raison|"
+                        r"c'est|cela|ceci|it|they|this|the reason)\b", re.IGNORECASE)
+
+
+def rank(found: list[Candidate], expansions: list[Expansion], question: Question, recall: Recall) -> list[Candidate]:
+    """The candidates that cover the question best, fully scored, best first.
+
+    The sentence after a leading candidate competes too when it holds the kind of answer asked and
+    the candidate does not, and it either continues the candidate ("Elle a finalement duré cinq
+    mois.") or, for why/how, gives a cause: it answers, quoted with the sentence before it."""
+    focus = focus_words(expansions)
+    for candidate in found:
+        cover(candidate, expansions, recall, focus)
+    found.sort(key=lambda c: (-c.coverage, c.article_id, c.position))
+    found = found[: int(KNOBS.rescored)]  # the others cover less than any of these
+    for candidate in found:
+        score(candidate, expansions, question, recall)
+    found.sort(key=lambda c: (-c.score, c.article_id, c.position))
+    if question.kind not in (None, "yes_no") and found:
+        leaders = found[:10]
+        by_place = {(c.article_id, c.position): c for c in leaders}
+        for after in recall.next_sentences(leaders):
+            before = by_place.get((after.article_id, after.position - 1))
+            if before is None or has_kind(before, question) or not has_kind(after, question):
+                continue
+            if question.kind not in ("why", "how") and not _CONTINUES.match(after.text):
+                continue
+            after.coverage, after.focus, after.direct = before.coverage, before.focus, before.direct
+            after.score = min(1.0, KNOBS.neighbour_share * before.score + KNOBS.kind_bonus)
+            after.lead = before.text
+            found.append(after)
+        found.sort(key=lambda c: (-c.score, c.article_id, c.position))
+    return found

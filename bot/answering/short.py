@@ -1,0 +1,96 @@
+"""The short answer: the person, figure, date or place a question asks for, or Oui / Non.
+
+A figure in a clause that states a plan ("devait durer deux heures"), reports a claim the article
+disputes ("des « centaines d'employés »", exagéré) or is denied answers only a question that asks
+about that plan or claim; any other question gets what the article asserts (bot/modality.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answering.knobs import KNOBS
+from bot.answering.reading import Question
+from bot.facts import is_time_unit
+from bot.modality import sentence_modality, span_modality
+from bot.text import UNIT_ABBREVIATIONS, fold, term, terms
+
+# A question that asks about the plan ("devait-elle durer") or the claim ("selon la rumeur") wants
+# the figure of that clause.
+_ASKS_PLAN = re.compile(r"\b(?:devai(?:t|ent)|devrai(?:t|ent)|prevu|prevoyai(?:t|ent)|censee?s?|supposed|expected|"
+                        r"planned|should)\b")
+_ASKS_CLAIM = re.compile(r"\b(?:rumeurs?|rumou?rs?|affirm\w*|pretend\w*|claim\w*|selon\w*|disai\w*)\b")
+# "Combien coûte / va coûter / faut-il payer": the answer is an amount of money before any count.
+_ASKS_MONEY = re.compile(r"\b(?:cout\w*|prix|pay\w*|montant|budget|facture|tarif\w*|depens\w*|finance\w*|"
+                         r"cost\w*|price\w*|spen[dt]\w*|euros?|dollars?)\b")
+def unit_terms(unit: str | None) -> set[str]:
+    """Index terms of a fact's unit, abbreviations written out."""
+    if not unit:
+        return set()
+    return set(terms(UNIT_ABBREVIATIONS.get(fold(unit).rstrip("."), unit)))
+
+
+def asked_modality(question: Question) -> str:
+    """The modality of the figure the question wants: 'planned', 'reported' or 'asserted'."""
+    asked = fold(question.text)
+    if _ASKS_PLAN.search(asked):
+        return "planned"
+    if _ASKS_CLAIM.search(asked):
+        return "reported"
+    return "asserted"
+
+
+def answer_facts(facts: list[dict], question: Question, sentence: str = "",
+                 anchors: dict[str, float] | None = None) -> list[dict]:
+    """The facts that answer the question's kind, best first, leaving out what the question says.
+
+    Among facts of equal kind, a precise figure beats a vague one ("57" over "centaines"), a fact
+    in a clause of the modality asked beats the others, then the fact nearest the question's most
+    specific words wins (`anchors`: index term -> weight, distances are divided by it).
+    """
+    anchors = anchors or {}
+    asked = fold(question.text)
+    wanted_modality = asked_modality(question)
+    question_terms = set(terms(question.text))
+    positions = [(m.start(), anchors[t]) for m in re.finditer(r"\w+", sentence)
+                 if (t := term(m.group().lower())) in anchors]
+    ranked: list[tuple[float, float, dict]] = []
+    for fact in facts:
+        if fact["kind"] not in question.wanted or fold(fact["value"]) in asked:
+            continue
+        if question.kind == "how_long" and not is_time_unit(fact["unit"]):
+            continue
+        rank = question.wanted.index(fact["kind"])
+        if question.kind == "how_many":
+            if fact["kind"] == "money" and _ASKS_MONEY.search(asked):
+                rank -= 10
+            if unit_terms(fact["unit"]) & question_terms:
+                rank -= 10  # "combien d'employés" -> the number of employés
+            if fact["kind"] == "percentage" and re.search(r"pourcentage|%|percent|part|proportion", asked):
+                rank -= 10
+            if not re.search(r"\d", fact["text"]):
+                rank += 0.5
+        start = sentence.find(fact["text"])
+        end = start + len(fact["text"])
+        if start >= 0 and span_modality(sentence, start) != wanted_modality:
+            rank += KNOBS.modality_mismatch
+        distance = min((abs(start - p) / w for p, w in positions if not start <= p < end), default=0)
+        ranked.append((rank, distance, fact))
+    return [fact for _, _, fact in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def fits(facts: list[dict], question: Question, sentence: str) -> bool:
+    """Whether the sentence holds a fact of the kind asked, in the clause modality asked: a planned
+    or rumoured figure does not answer "combien" when the question asks what happened."""
+    wanted_modality = asked_modality(question)
+    for fact in answer_facts(facts, question, sentence):
+        start = sentence.find(fact["text"])
+        if start < 0 or span_modality(sentence, start) == wanted_modality:
+            return True
+    return False
+
+
+def verdict(sentence: str) -> str | None:
+    """'oui' when the sentence asserts what a yes/no question asks, 'non' when it denies it, None
+    when it only reports a claim or a plan: the articles do not settle it."""
+    return {"asserted": "oui", "denied": "non"}.get(sentence_modality(sentence))

