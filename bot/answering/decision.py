@@ -13,7 +13,7 @@ from bot.answering.knobs import KNOBS
 from bot.answering.model import NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES
 from bot.answering.reading import Question
 from bot.answering.recall import Candidate, Expansion
-from bot.lexicon import KNOWN_WORD_CUTOFF
+from bot.lexicon import KNOWN_WORD_CUTOFF, SAME_WORD
 from bot.text import is_known_word
 
 
@@ -25,7 +25,7 @@ def unknown_names(question: Question, expansions: list[Expansion]) -> list[str]:
     for expansion in expansions:
         word = expansion.word
         capitalised = word in question.names
-        found = [m for m in expansion.matches if m.how == "exact" or (m.how == "fuzzy" and (
+        found = [m for m in expansion.matches if m.how in ("exact", "translation") or (m.how == "fuzzy" and (
             not capitalised or m.weight * 100 >= KNOWN_WORD_CUTOFF))]
         if not expansion.borrowed and (capitalised or not is_known_word(word)) and not found:
             unknown.append(word)
@@ -35,7 +35,7 @@ def unknown_names(question: Question, expansions: list[Expansion]) -> list[str]:
 def is_off_topic(expansions: list[Expansion]) -> bool:
     """None of the question's own words occurs in the articles, as written or misspelt."""
     own = [e for e in expansions if not e.borrowed]
-    return bool(own) and not any(m.how in ("exact", "fuzzy") for e in own for m in e.matches)
+    return bool(own) and not any(m.how in SAME_WORD for e in own for m in e.matches)
 
 
 def is_answer(candidate: Candidate) -> bool:

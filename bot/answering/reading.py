@@ -33,11 +33,22 @@ _TYPES = [  # checked in order on the accent-folded question
               r"\ba quel endroit\b|\bwhich (?:city|country|town|region)\b"),
     ("why", r"\bpourquoi\b|\bwhy\b|\bpour quelle raison\b|\bquelle (?:est la )?(?:raison|cause)\b|\bquelles causes\b|"
             r"\bqu est ce qui (?:a cause|explique)\b|\bwhat caused\b|\bfor what reason\b|\bsuite a quoi\b"),
+    # What someone said or how people reacted: a quotation or reported speech answers.
+    ("said", r"^(?:et )?(?:qu|que)\b.*\b(?:dit|dire|disent|declare|repondu|repond\w*|pense\w*|raconte|reagi\w*)\b|"
+             r"\bcomment\b.*\b(?:reagi\w*|accueilli\w*|repondu)\b|\bwhat did .*\b(?:say|tell)\b|"
+             r"\bhow did .*\breact\b|\bwhat do .*\b(?:say|think)\b|\breaction\w*\b"),
     ("who", rf"\bqui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|{_ROLES})\b|\bwhich (?:{_ROLES})\b|\bwhose\b"),
     ("how", r"^(?:et )?comment\b(?! (?:ca va|vas tu|allez vous))|"
             r"\bhow (?:did|does|do|was|were|is|are|has|have|can|will)\b|\bde quelle (?:maniere|facon)\b|"
             r"\bby what means\b|\bin what way\b"),
 ]
+# Verbs of speech and reaction, and quotation marks (a closed class, like the function words): what
+# "qu'ont-ils dit ?" asks for, and what marks a sentence that answers it.
+SPEECH = re.compile(r"[«“\"]|\b(?:dit|dire|disent|disai\w*|declar\w*|expliqu\w*|racont\w*|estim\w*|affirm\w*|"
+                    r"assur\w*|confi\w*|lanc\w*|temoign\w*|regrett\w*|denonc\w*|reag\w*|repon\w*|"
+                    r"enthousias\w*|agac\w*|inqui\w*|rejoui\w*|salu\w*|accueilli\w*|say|said|says|told|tell|"
+                    r"stated|added|react\w*|think)\b")
+_SAYING = frozenset({"dit", "dire", "disent", "disait", "say", "said", "says", "tell", "told"})
 _KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _TYPES]
 
 # A question without a question word that inverts its subject ("a-t-il", "sont-ils"), opens with
@@ -163,8 +174,10 @@ def read_question(text: str) -> Question:
     # "combien de temps" / "how long" ask for a duration: "temps" and "long" are not the topic.
     topical = _HOW_LONG_TEMPS.sub(" ", expanded)
     kind, form = _kind_and_form(text)
+    if kind == "said":  # "qu'ont-ils dit", "what did he say": saying is the form; "réagi" stays a topic
+        form = " ".join(w for w in form.split() if w in _SAYING)
     # The words that name the kind of answer ("quel pourcentage", "quelle ville") are its form, not its topic.
-    form_words = set(form.split()) if kind in ("how_many", "how_long", "when", "where") else set()
+    form_words = set(form.split()) if kind in ("how_many", "how_long", "when", "where", "said") else set()
     if kind == "how_long":
         form_words |= _DURATION_WORDS
     words = [w for w in content_words(topical, join_compounds=False)

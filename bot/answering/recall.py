@@ -15,7 +15,7 @@ import sqlite_utils
 
 from bot.answering.knobs import KNOBS
 from bot.answering.reading import Question
-from bot.lexicon import Lexicon, Match
+from bot.lexicon import SAME_WORD, Lexicon, Match
 from bot.text import is_known_word, terms
 
 
@@ -91,8 +91,8 @@ class Recall:
         own = dict.fromkeys(question.words)
         borrowed = [w for w in dict.fromkeys(question.context_words) if w not in own]
         for word in [*own, *borrowed]:
-            matches = self.lexicon.expand(word)
-            present = bool(matches) and matches[0].how in ("exact", "fuzzy")
+            matches = self.lexicon.expand(word, question.lang)
+            present = bool(matches) and matches[0].how in SAME_WORD
             rarity = self.lexicon.idf(matches[0].term) if present else unseen
             # Absent from the articles: an ordinary word weighs less than a name or gibberish.
             idf = rarity if present or not is_known_word(word) else rarity * KNOBS.unseen_word_weight
@@ -127,7 +127,7 @@ class Recall:
         own: dict[str, int] = {}  # term -> sentences holding it
         near: dict[str, float] = {}  # term -> closeness
         for match in (m for e in expansions for m in e.matches):
-            if match.how in ("exact", "fuzzy"):
+            if match.how in SAME_WORD:
                 own[match.term] = self.lexicon.term_df.get(match.term, 0)
             else:
                 near[match.term] = max(near.get(match.term, 0.0), match.weight)

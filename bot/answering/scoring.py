@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from bot.answering.knobs import KNOBS
-from bot.answering.reading import Question
+from bot.answering.reading import SPEECH, Question
 from bot.answering.recall import Candidate, Expansion, Recall, context_terms
 from bot.answering.short import fits
 from bot.modality import sentence_modality
@@ -60,6 +60,8 @@ def has_kind(candidate: Candidate, question: Question) -> bool:
         return bool(CAUSE.search(candidate.text))
     if question.kind == "how":
         return bool(CAUSE.search(candidate.text) or MANNER.search(candidate.text))
+    if question.kind == "said":
+        return bool(SPEECH.search(fold(candidate.text)))
     return False
 
 
@@ -115,7 +117,8 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
 
     The sentence after a leading candidate competes too when it holds the kind of answer asked and
     the candidate does not, and it either continues the candidate ("Elle a finalement duré cinq
-    mois.") or, for why/how, gives a cause: it answers, quoted with the sentence before it."""
+    mois.") or, for why/how, gives a cause, or for "qu'ont-ils dit", quotes them: it answers, quoted
+    with the sentence before it."""
     focus = focus_words(expansions)
     for candidate in found:
         cover(candidate, expansions, recall, focus)
@@ -131,7 +134,7 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
             before = by_place.get((after.article_id, after.position - 1))
             if before is None or has_kind(before, question) or not has_kind(after, question):
                 continue
-            if question.kind not in ("why", "how") and not _CONTINUES.match(after.text):
+            if question.kind not in ("why", "how", "said") and not _CONTINUES.match(after.text):
                 continue
             after.coverage, after.focus, after.direct = before.coverage, before.focus, before.direct
             after.score = min(1.0, KNOBS.neighbour_share * before.score + KNOBS.kind_bonus)

@@ -20,9 +20,15 @@ from bot.text import UNIT_ABBREVIATIONS, fold, term, terms
 _ASKS_PLAN = re.compile(r"\b(?:devai(?:t|ent)|devrai(?:t|ent)|prevu|prevoyai(?:t|ent)|censee?s?|supposed|expected|"
                         r"planned|should)\b")
 _ASKS_CLAIM = re.compile(r"\b(?:rumeurs?|rumou?rs?|affirm\w*|pretend\w*|claim\w*|selon\w*|disai\w*)\b")
+# A question in the future ("Combien d'employés aura-t-il ?", "will it have") asks what is expected,
+# which articles state as plans ("devrait compter 1 000 employés").
+_ASKS_FUTURE = re.compile(r"\b(?:aura|auront|sera|seront|fera|feront|ira|iront|va|vont|will|would|going to)\b|"
+                          r"\b\w{3,}(?:era|eront|ira|iront)\b")
 # "Combien coûte / va coûter / faut-il payer": the answer is an amount of money before any count.
 _ASKS_MONEY = re.compile(r"\b(?:cout\w*|prix|pay\w*|montant|budget|facture|tarif\w*|depens\w*|finance\w*|"
                          r"cost\w*|price\w*|spen[dt]\w*|euros?|dollars?)\b")
+
+
 def unit_terms(unit: str | None) -> set[str]:
     """Index terms of a fact's unit, abbreviations written out."""
     if not unit:
@@ -33,7 +39,7 @@ def unit_terms(unit: str | None) -> set[str]:
 def asked_modality(question: Question) -> str:
     """The modality of the figure the question wants: 'planned', 'reported' or 'asserted'."""
     asked = fold(question.text)
-    if _ASKS_PLAN.search(asked):
+    if _ASKS_PLAN.search(asked) or _ASKS_FUTURE.search(asked):
         return "planned"
     if _ASKS_CLAIM.search(asked):
         return "reported"
