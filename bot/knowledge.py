@@ -20,7 +20,7 @@ from bot.answering.pipeline import Answerer
 from bot.answering.reading import read_question
 from bot.answering.recall import Candidate, Recall
 from bot.ingest import IngestReport, ingest_bytes, ingest_paths
-from bot.lexicon import Lexicon
+from bot.lexicon import SAME_WORD, Lexicon
 from bot.subscriptions import queue_alerts
 from bot.summaries import SentenceInfo, key_sentences
 from bot.text import fold
@@ -111,7 +111,7 @@ class KnowledgeBase:
             # Words as written or misspelt, not words of close meaning: a quote must contain them.
             expansions = self.recall.expand(question)
             for expansion in expansions:
-                expansion.matches = [m for m in expansion.matches if m.how in ("exact", "fuzzy")]
+                expansion.matches = [m for m in expansion.matches if m.how in SAME_WORD]
             if any(not e.matches for e in expansions):
                 return []
             found = self.recall.candidates(expansions, limit=200)
@@ -237,4 +237,5 @@ class KnowledgeBase:
                    "number": "Combien de {u} ?"},
             "en": {"person": "Who is {v}?", "organisation": "What happened at {v}?", "number": "How many {u}?"},
         }[lang]
-        return [templates[k].format(v=v, u=u) for k, (v, u) in first.items()]
+        examples = [templates[k].format(v=v, u=u) for k, (v, u) in first.items()]
+        return [re.sub(r"\bde (?=[aeiouyhéèêàâîôûAEIOUYHÉ])", "d'", e) for e in examples]  # "Combien d'heures ?"

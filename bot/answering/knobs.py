@@ -34,6 +34,8 @@ class Knobs:
                                  "question set over the seeds (tuning)")
     article_weight: float = knob(0.3, "a word found elsewhere in the sentence's article counts this much: "
                                       "the article is about it", "tuning set")
+    missing_name_penalty: float = knob(0.3, "a sentence whose article lacks a name the question gives ranks this "
+                                            "much lower (and never answers)", "bench_piaf ranking; tuning set")
     kind_bonus: float = knob(0.2, "share of the score for holding the kind of fact asked (person for qui...)",
                              "question set over the seeds (tuning)")
     unseen_word_weight: float = knob(0.6, "IDF share of a known word absent from the articles "

@@ -37,8 +37,10 @@ _TYPES = [  # checked in order on the accent-folded question
     ("said", r"^(?:et )?(?:qu|que)\b.*\b(?:dit|dire|disent|declare|repondu|repond\w*|pense\w*|raconte|reagi\w*)\b|"
              r"\bcomment\b.*\b(?:reagi\w*|accueilli\w*|repondu)\b|\bwhat did .*\b(?:say|tell)\b|"
              r"\bhow did .*\breact\b|\bwhat do .*\b(?:say|think)\b|\breaction\w*\b"),
-    ("who", rf"\bqui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|{_ROLES})\b|\bwhich (?:{_ROLES})\b|\bwhose\b"),
-    ("how", r"^(?:et )?comment\b(?! (?:ca va|vas tu|allez vous))|"
+    # "qui" asks who when it opens the question ("À qui…", "Et qui…") or ends it ("C'est qui ?"); after
+    # "quelles qualités…" it is a relative pronoun.
+    ("who", rf"^(?:et |mais )?(?:(?:a|de|par|pour|avec|chez|contre|selon|sur|aupres de) )?qui\b|\bqui\W*$|\bc est qui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|{_ROLES})\b|\bwhich (?:{_ROLES})\b|\bwhose\b"),
+    ("how", r"^(?:et )?comment\b(?! (?:ca va|vas tu|allez vous|s appel\w*|se nomm\w*|nomm\w*|appel\w*))|"
             r"\bhow (?:did|does|do|was|were|is|are|has|have|can|will)\b|\bde quelle (?:maniere|facon)\b|"
             r"\bby what means\b|\bin what way\b"),
 ]
@@ -55,7 +57,7 @@ _KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _TYPES]
 # "est-ce que", or (English) with an auxiliary asks yes or no.
 _YES_NO = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on)\b|^est ce qu|^(?:is|are|was|were|do|does|did|has|have|had|"
                      r"can|could|will|would|should)\b")
-_WH_WORD = re.compile(r"^(?:et )?(?:qu|que|quoi)\b|\b(?:quel\w*|lequel|laquelle|lesquel\w*|what|which|"
+_WH_WORD = re.compile(r"^(?:et )?(?:qu|que|quoi|comment|ou|quand|combien|pourquoi|qui)\b|\b(?:quel\w*|lequel|laquelle|lesquel\w*|what|which|"
                       r"qu est ce|c est quoi)\b")
 
 # Questions about an article itself, not its content. A field is asked for only with a word that

@@ -97,7 +97,7 @@ def score(candidate: Candidate, expansions: list[Expansion], question: Question,
         total += expansion.idf
         got += expansion.idf * KNOBS.article_weight * elsewhere
     candidate.coverage = max(candidate.coverage, got / total if total else 0.0)
-    value = candidate.coverage
+    value = candidate.coverage - KNOBS.missing_name_penalty * candidate.missing_names
     if question.kind is not None and question.kind != "yes_no":
         value = (1 - KNOBS.kind_bonus) * value + KNOBS.kind_bonus * has_kind(candidate, question)
     if sentence_modality(candidate.text) == "reported" and not _ASKS_ABOUT_CLAIMS.search(fold(question.text)):
