@@ -139,9 +139,13 @@ def terms(text: str) -> list[str]:
     return [term(w) for w in content_words(text)]
 
 
+_SMS_WORD = re.compile(r"\w+(?![’'\w])")
+
+
 def expand_sms(text: str) -> str:
     """Rewrite SMS spellings ('ki', 'cb') word by word; everything else unchanged."""
-    return re.sub(r"\w+", lambda m: SMS.get(m.group().lower(), m.group()), text)
+    # Not a letter elided before an apostrophe: the "c" of "c'est" is not the SMS "c" (c'est).
+    return _SMS_WORD.sub(lambda m: SMS.get(m.group().lower(), m.group()), text)
 
 
 @lru_cache(maxsize=100_000)

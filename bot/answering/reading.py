@@ -39,7 +39,9 @@ _TYPES = [  # checked in order on the accent-folded question
              r"\bhow did .*\breact\b|\bwhat do .*\b(?:say|think)\b|\breaction\w*\b"),
     # "qui" asks who when it opens the question ("À qui…", "Et qui…") or ends it ("C'est qui ?"); after
     # "quelles qualités…" it is a relative pronoun.
-    ("who", rf"^(?:et |mais )?(?:(?:a|de|par|pour|avec|chez|contre|selon|sur|aupres de) )?qui\b|\bqui\W*$|\bc est qui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|{_ROLES})\b|\bwhich (?:{_ROLES})\b|\bwhose\b"),
+    ("who", rf"^(?:et |mais )?(?:(?:a|de|par|pour|avec|chez|contre|selon|sur|aupres de) )?qui\b|\bqui\W*$|"
+            rf"\bc est qui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|{_ROLES})\b|\bwhich (?:{_ROLES})\b|"
+            rf"\bwhose\b"),
     ("how", r"^(?:et )?comment\b(?! (?:ca va|vas tu|allez vous|s appel\w*|se nomm\w*|nomm\w*|appel\w*))|"
             r"\bhow (?:did|does|do|was|were|is|are|has|have|can|will)\b|\bde quelle (?:maniere|facon)\b|"
             r"\bby what means\b|\bin what way\b"),
@@ -57,8 +59,8 @@ _KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _TYPES]
 # "est-ce que", or (English) with an auxiliary asks yes or no.
 _YES_NO = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on)\b|^est ce qu|^(?:is|are|was|were|do|does|did|has|have|had|"
                      r"can|could|will|would|should)\b")
-_WH_WORD = re.compile(r"^(?:et )?(?:qu|que|quoi|comment|ou|quand|combien|pourquoi|qui)\b|\b(?:quel\w*|lequel|laquelle|lesquel\w*|what|which|"
-                      r"qu est ce|c est quoi)\b")
+_WH_WORD = re.compile(r"^(?:et )?(?:qu|que|quoi|comment|ou|quand|combien|pourquoi|qui)\b|"
+                      r"\b(?:quel\w*|lequel|laquelle|lesquel\w*|what|which|qu est ce|c est quoi)\b")
 
 # Questions about an article itself, not its content. A field is asked for only with a word that
 # names the article or its writing ("l'article", "publié", "écrit"), so "l'auteur de l'attaque" is
