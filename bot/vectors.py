@@ -98,5 +98,10 @@ def load() -> WordVectors:
     folder = cache_folder()
     if not (folder / "unit.npy").exists():
         log.info("preparing the word vectors in %s (once)", folder)
-        _build(folder)
+        try:
+            _build(folder)
+        except OSError as error:  # no writable cache folder: this process keeps its own copy
+            log.warning("cannot write the word vectors cache in %s (%s); using a temporary folder", folder, error)
+            folder = Path(tempfile.mkdtemp(prefix="news-qa-bot-vectors-")) / "v"
+            _build(folder)
     return WordVectors(*(np.load(folder / f"{name}.npy", mmap_mode="r") for name in ("words", "rows", "unit")))
