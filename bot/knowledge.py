@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import storage
+from bot import storage, wordlinks
 from bot.answering.model import Answer, ArticleRef, Conversation, Quote
 from bot.answering.pipeline import Answerer
 from bot.answering.reading import read_question
@@ -162,11 +162,13 @@ class KnowledgeBase:
 
     def find_article(self, reference: str) -> ArticleRef | None:
         """An article by its number, or the one whose title best matches the keywords."""
-        reference = reference.strip()
+        reference = reference.strip()[:MAX_QUESTION_CHARS]
         if not reference:
             return None
-        if reference.isdigit():
-            number = int(reference)
+        # An article number is ASCII digits: str.isdigit() also takes '²' or '٣', which int()
+        # refuses or reads as another number, and int() refuses more than 4300 digits.
+        if re.fullmatch(r"[0-9]+", reference):
+            number = int(reference) if len(reference) <= 18 else -1  # no article has such a number
             return next((a for a in self.articles() if a.id == number), None)
         wanted = set(read_question(reference).words)
         if not wanted:
@@ -218,6 +220,7 @@ class KnowledgeBase:
     def warm_up(self) -> None:
         """Answer the example questions once: a first question otherwise loads the lemmatiser's
         dictionaries on the spot, which stalled answers for about 0.2 s."""
+        wordlinks.load()
         for question in self.examples("fr") + self.examples("en"):
             self.ask(question)
 

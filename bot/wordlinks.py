@@ -40,6 +40,12 @@ def _translation_table() -> dict[str, str]:
     return _read(TRANSLATIONS)
 
 
+def load() -> None:
+    """Read both tables now rather than at the first question that needs them."""
+    _related_table()
+    _translation_table()
+
+
 @lru_cache(maxsize=20_000)
 def related(word: str) -> tuple[tuple[str, float], ...]:
     """French words related to `word` (as written or as its lemma), with a closeness in (0, 1]."""

@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from bot.answering.model import Answer, Conversation
 from bot.knowledge import KnowledgeBase
+from bot.warm import end_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def _exit_with(parent: int) -> None:
 def _open(db_path: str, semantic: bool) -> None:
     global _worker_kb
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the bot decides
+    end_with_parent()  # the fork server, which ends with the bot
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     _worker_kb = KnowledgeBase(db_path, semantic=semantic)
     _worker_kb.warm_up()
@@ -68,8 +70,12 @@ class QuestionWorkers:
         """Start the workers in the background; they take a few seconds to load the vocabulary."""
         if self.processes <= 0 or self._pool is not None:
             return
-        # spawn, not fork: the bot process has threads (asyncio's executor, the HTTP client).
-        self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+        # Not fork: the bot process has threads (asyncio's executor, the HTTP client). A fork server
+        # that has loaded the answering code and the lemmatiser's dictionaries once forks each
+        # worker, so the workers share those pages instead of loading a copy each.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["bot.warm"])
+        self._pool = ProcessPoolExecutor(self.processes, mp_context=context,
                                          initializer=_open, initargs=(str(self.kb.path), self.kb.semantic))
         self._warming = asyncio.get_running_loop().create_task(self._warm_up())
 
@@ -100,6 +106,10 @@ class QuestionWorkers:
                 log.exception("a question worker died; answering in this process from now on")
                 self._ready = False
         return await asyncio.to_thread(self.kb.ask, text, alternatives, conversation)
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for operators, and tests that kill one)."""
+        return list(self._pool._processes) if self._pool is not None else []
 
     async def stop(self) -> None:
         """Let the questions in flight finish, then end the worker processes."""

@@ -18,7 +18,7 @@ from bot.config import load_config
 from bot.knowledge import KnowledgeBase
 from handlers.app import build_application
 from tests.botapi import BOT, BotAPIStandIn, load_spec, polling
-from tests.conftest import SHARED, bot_environment, child_processes, start_run_bot, terminate
+from tests.conftest import SHARED, bot_environment, start_run_bot, terminate
 
 SPEC_PATH = SHARED / "telegram-bot-api-spec" / "api.min.json"
 TOKEN = "123456:" + "A" * 35
@@ -233,9 +233,8 @@ async def test_question_workers_answer_and_see_new_articles(tmp_path):
         assert "500 000" in call.params["text"] and "Ciaran" in call.params["text"]
         assert workers.ready  # still answered by the worker, not by the fallback in this process
 
-        for pid in child_processes(os.getpid()):  # the worker dies (OOM killer, a bug): questions still answered
-            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                os.kill(pid, signal.SIGKILL)
+        for pid in workers.pids():  # the worker dies (OOM killer, a bug): questions still answered
+            os.kill(pid, signal.SIGKILL)
         server.message("Où est basée Kraken ?", chat_id=102, user_id=102)
         (call,) = await server.wait_for(chat_id=102)
         assert "San Francisco" in call.params["text"]
