@@ -115,6 +115,7 @@ TIER_NAMES = ("derivation", "thesaurus", "gloss")
 QUOTAS = (3, 2, 1)  # own links per tier, OWN_LINKS in all
 MAX_LINKS = 8
 OWN_LINKS = 6
+TRUST = (0.8, 0.7, 0.0)  # least score written for a derivation, a thesaurus synonym, a gloss word
 SHARED_ROW = 0.7
 GLOSS_SENSES = 3
 # cosine floors, by the origin of a link
@@ -575,7 +576,11 @@ def build_related(
     tier_links = collections.Counter()
     debug_rows = []
     for head in sorted(chosen):
-        links = sorted(chosen[head].items(), key=lambda x: (-x[1][0], x[1][1], x[0]))
+        # The score written is how far the bot trusts the link: a word of the same family or a
+        # synonym the dictionaries give is trusted more than the vectors' cosine says (the vectors
+        # are what cannot relate diriger and PDG); a word of a definition, as much as its cosine.
+        trusted = {w: (max(s, TRUST[t]), t) for w, (s, t) in chosen[head].items()}
+        links = sorted(trusted.items(), key=lambda x: (-x[1][0], x[1][1], x[0]))
         tier_links.update(TIER_NAMES[t] for _, (_, t) in links)
         rows.append(head + "\t" + "\t".join(f"{w}:{s:.2f}" for w, (s, _) in links))
         debug_rows.append(head + "\t" + "\t".join(f"{w}:{s:.2f}:{'DTG'[t]}" for w, (s, t) in links))
