@@ -1,20 +1,30 @@
 """Settings from the environment and an optional `.env` file.
 
-A missing or malformed setting stops start-up with one clear line
-(`ConfigError`); the token is never part of any message.
+Every setting is read and checked here, and only here: a missing or malformed
+one stops start-up with one line naming it (`ConfigError`); the token is never
+part of any message.
 """
 
 from __future__ import annotations
 
+import io
+import ipaddress
 import logging
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import dotenv
+from dotenv.parser import parse_stream
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_PORT = 8443
+DEFAULT_LISTEN = "0.0.0.0"
+DEFAULT_START_TIMEOUT = 30.0
 
 
 class ConfigError(Exception):
@@ -32,19 +42,86 @@ class Config:
     timezone: str = "Europe/Paris"
     alert_interval: float = 2.0  # seconds between looks at the articles folder and the outbox
     workers: int = 0  # processes answering questions for the Telegram bot (0: in the bot's own process)
+    webhook_secret: str | None = None  # None: derived from the token
+    webhook_listen: str = DEFAULT_LISTEN
+    port: int = DEFAULT_PORT
+    start_timeout: float = DEFAULT_START_TIMEOUT  # seconds to keep trying an unreachable Bot API at start
+
+
+TOKEN_SHAPE = r"\d+:[A-Za-z0-9_-]{20,}"
+
+
+def secret_pattern(token: str) -> re.Pattern[str]:
+    """What finds the token in text for redaction: in any letter case (a lower-cased URL in an
+    error message) and URL-encoded (':' as %3A); the secret part alone too, as the bot id before
+    the colon is public."""
+    bot_id, _, secret = token.partition(":")
+    return re.compile(rf"(?:{re.escape(bot_id)}(?::|%3a))?{re.escape(secret)}", re.IGNORECASE)
 
 
 def load_dotenv(path: Path) -> None:
-    """Read KEY=VALUE lines into os.environ; variables already set win."""
-    if not path.is_file():
+    """Read a `.env` file into os.environ by python-dotenv's rules (quotes, `export`, inline
+    comments, `${VAR}`); variables already set in the environment win.
+
+    A byte-order mark is dropped first: python-dotenv keeps it as part of the first name, which
+    silently lost the first setting (often the token). A line python-dotenv cannot read is an
+    error rather than its warning, for the same reason."""
+    if not path.exists():
         return
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        match = re.match(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$", line)
-        if match and not line.lstrip().startswith("#"):
-            value = match.group(2)
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            os.environ.setdefault(match.group(1), value)
+    if not path.is_file():  # a FIFO would block the start for good; a folder has nothing to read
+        raise ConfigError(f"{path} is not a regular file: remove it or make it a KEY=VALUE text file")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise ConfigError(f"{path} cannot be read ({error.strerror or error}): fix its permissions") from None
+    except UnicodeDecodeError as error:
+        line = error.object.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"{path} line {line} is not UTF-8 text: save the file as UTF-8") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise ConfigError(f"{path} line {binding.original.line} is not a KEY=VALUE setting: "
+                              "fix or comment it out with #")
+    dotenv.load_dotenv(stream=io.StringIO(text), override=False)
+
+
+def _number(env: dict[str, str], name: str, default: float, low: float, high: float, unit: str) -> float:
+    text = env.get(name, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails too
+        raise ConfigError(f"{name} must be a number of {unit} between {low:g} and {high:g}")
+    return value
+
+
+def _db_path(env: dict[str, str]) -> Path:
+    """BOT_DB: a file SQLite can create or open. What only opening it can tell (a damaged or
+    read-only file, a full disk) is reported by bot/storage.py."""
+    path = Path(env.get("BOT_DB", "").strip() or "data/bot.db")
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):  # not there yet; a file in the way is named below
+        mode = None
+    except OSError as error:
+        raise ConfigError(f"BOT_DB {path} cannot be checked ({error.strerror or error}): "
+                          "set BOT_DB to a database file the bot may write") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise ConfigError(f"BOT_DB {path} is {file_kind(mode)}, not a database file: "
+                          "set BOT_DB to a file path such as data/bot.db")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"BOT_DB {path}: {parent} is not a folder; set BOT_DB to a path in a folder")
+            break
+    return path
+
+
+def file_kind(mode: int) -> str:
+    """'a named pipe', 'a folder'...: what a path is, in words, from its st_mode."""
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")]
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
 def load_config(env: dict[str, str] | None = None) -> Config:
@@ -53,16 +130,17 @@ def load_config(env: dict[str, str] | None = None) -> Config:
         load_dotenv(Path.cwd() / ".env")
         env = dict(os.environ)
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
-    if token is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", token):
+    if token is not None and not re.fullmatch(TOKEN_SHAPE, token):
         raise ConfigError("TELEGRAM_BOT_TOKEN is malformed (expected '<digits>:<secret>' as given by @BotFather)")
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
-    if not re.match(r"^https?://[^\s/]+", base_url):
+    if not re.match(r"^https?://[^\s/]+[^\s]*$", base_url):
         raise ConfigError(f"TELEGRAM_API_BASE_URL must be an http(s) URL such as {DEFAULT_API_BASE_URL}")
     admin_text = env.get("BOT_ADMIN_IDS", "").strip()
-    try:
-        admins = frozenset(int(x) for x in re.split(r"[,\s]+", admin_text) if x)
-    except ValueError:
-        raise ConfigError("BOT_ADMIN_IDS must be comma-separated numeric Telegram user ids") from None
+    admin_parts = [x for x in re.split(r"[,\s]+", admin_text) if x]
+    # ASCII digits only: int() also takes '١٢', '+12' or '1_2', and no Telegram id looks like that.
+    if not all(re.fullmatch(r"[0-9]{1,19}", x) for x in admin_parts):
+        raise ConfigError("BOT_ADMIN_IDS must be comma-separated numeric Telegram user ids")
+    admins = frozenset(int(x) for x in admin_parts)
     level = env.get("BOT_LOG_LEVEL", "INFO").strip().upper()
     if not isinstance(logging.getLevelName(level), int):
         raise ConfigError("BOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
@@ -70,27 +148,50 @@ def load_config(env: dict[str, str] | None = None) -> Config:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"BOT_TIMEZONE '{timezone}' is not a known time zone") from None
-    try:
-        interval = float(env.get("BOT_ALERT_INTERVAL", "").strip() or 2.0)
-    except ValueError:
-        interval = -1.0
-    if not 0.05 <= interval <= 60:
-        raise ConfigError("BOT_ALERT_INTERVAL must be a number of seconds between 0.05 and 60")
+        raise ConfigError(f"BOT_TIMEZONE '{timezone[:60]}' is not a known time zone") from None
+    interval = _number(env, "BOT_ALERT_INTERVAL", 2.0, 0.05, 60, "seconds")
     workers_text = env.get("BOT_WORKERS", "").strip()
     if not re.fullmatch(r"\d{1,2}", workers_text or "0"):
         raise ConfigError("BOT_WORKERS must be a whole number of processes from 0 to 99")
     # One core stays with the bot's own process (Telegram, HTTP); the others answer questions.
     workers = int(workers_text) if workers_text else min(4, (os.cpu_count() or 1) - 1)
     articles_dir = Path(env.get("BOT_ARTICLES_DIR", "").strip() or PROJECT_DIR / "seeds")
+    # A folder that does not exist (yet) is allowed: nothing is loaded and no folder is watched.
+    if articles_dir.exists() and not articles_dir.is_dir():
+        raise ConfigError(f"BOT_ARTICLES_DIR {articles_dir} is not a folder")
+    # The webhook settings are read as given, not stripped: the Telegram layer passes them on as they are.
+    secret = env.get("BOT_WEBHOOK_SECRET") or None
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError("BOT_WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
+                          "(Telegram's rule for secret_token)")
+    listen = env.get("BOT_WEBHOOK_LISTEN") or DEFAULT_LISTEN
+    if not _is_host(listen):
+        raise ConfigError("BOT_WEBHOOK_LISTEN must be an IP address such as 0.0.0.0, 127.0.0.1 or ::, or a host name")
+    port_text = env.get("PORT") or str(DEFAULT_PORT)
+    if not re.fullmatch(r"\s*\d{1,5}\s*", port_text) or not 1 <= int(port_text) <= 65535:
+        raise ConfigError("PORT must be a TCP port number from 1 to 65535 (where the webhook server listens)")
+    start_timeout = _number(env, "BOT_START_TIMEOUT", DEFAULT_START_TIMEOUT, 0, 3600, "seconds")
     return Config(
         token=token,
         api_base_url=base_url,
-        db_path=Path(env.get("BOT_DB", "").strip() or "data/bot.db"),
+        db_path=_db_path(env),
         articles_dir=articles_dir,
         admin_ids=admins,
         log_level=level,
         timezone=timezone,
         alert_interval=interval,
         workers=workers,
+        webhook_secret=secret,
+        webhook_listen=listen,
+        port=int(port_text),
+        start_timeout=start_timeout,
     )
+
+
+def _is_host(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return re.fullmatch(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+                            r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*", text) is not None

@@ -7,9 +7,11 @@ refusals, idempotence and replacement in place behave the same everywhere.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -18,13 +20,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.articles import SUPPORTED_SUFFIXES, Article, ArticleError, Paragraph, checksum, parse_bytes
+from bot.articles import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Article, ArticleError, Paragraph, checksum, parse_bytes
+from bot.config import file_kind
 from bot.facts import extract_facts
 from bot.sentences import split_sentences
 from bot.storage import (
     FactRow,
     PreparedArticle,
     SentenceRow,
+    StorageError,
     apply_vocab,
     find_article,
     optimize_index,
@@ -43,6 +47,8 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
     article_ids: list[int] = field(default_factory=list)  # added or updated
+    # (name, reason): files a storage failure (full disk, read-only database...) kept out.
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """One line per file, for a person."""
@@ -50,9 +56,33 @@ class IngestReport:
         out += [f"updated  {name}" for name in self.updated]
         out += [f"skipped  {name} (already stored, unchanged)" for name in self.skipped]
         out += [f"refused  {name}: {reason}" for name, reason in self.refused]
+        out += [f"failed   {name}: not stored ({reason})" for name, reason in self.failed]
         out.append(f"{len(self.added)} added, {len(self.updated)} updated, "
-                   f"{len(self.skipped)} skipped, {len(self.refused)} refused")
+                   f"{len(self.skipped)} skipped, {len(self.refused)} refused"
+                   + (f", {len(self.failed)} not stored" if self.failed else ""))
         return out
+
+    def _mark(self) -> tuple[int, ...]:
+        return tuple(len(entries) for entries in (self.added, self.updated, self.skipped, self.refused,
+                                                  self.article_ids))
+
+    def _rewind(self, mark: tuple[int, ...]) -> None:
+        """Forget what was reported since `mark`: its transaction was rolled back."""
+        for entries, length in zip((self.added, self.updated, self.skipped, self.refused, self.article_ids),
+                                   mark, strict=True):
+            del entries[length:]
+
+    def _files(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.skipped) + len(self.refused)
+
+
+class IngestStopped(StorageError):
+    """A storage failure stopped an ingest. What was committed before it stays stored;
+    `report` tells file by file what was stored and what was not."""
+
+    def __init__(self, error: StorageError, report: IngestReport) -> None:
+        super().__init__(str(error), error.reason)
+        self.report = report
 
 
 def prepare(article: Article, source: str, digest: str) -> PreparedArticle:
@@ -109,9 +139,43 @@ def ingest_bytes(db: sqlite_utils.Database, name: str, data: bytes, source: str 
     digest = checksum(data)
     if _is_known(db, source or name, digest):
         report.skipped.append(name)  # known content: no need to parse it again
-    else:
+        return report
+    try:
         _store(db, name, _parse_and_prepare((name, data, source or name, digest)), report, on_saved)
+    except StorageError as error:
+        report.failed.append((name, error.reason))
+        raise IngestStopped(error, report) from error
     return report
+
+
+def read_file(path: Path) -> bytes | str:
+    """A file's content, or the one-line reason it is refused.
+
+    Only regular files are read, and opening never waits: opening a FIFO for reading blocks
+    until something writes to it (forever, for `ingest some.fifo`), and a device such as
+    /dev/zero never ends. The type is checked before opening and again on the open file, in
+    case the path changed in between. No more than the parser accepts is read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return f"cannot read: {error.strerror or error}"
+    if not stat.S_ISREG(mode):
+        return f"not a regular file ({file_kind(mode)})"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        return f"cannot read: {error.strerror or error}"
+    with open(fd, "rb", closefd=True) as file:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            return f"not a regular file ({file_kind(status.st_mode)})"
+        if status.st_size > MAX_FILE_BYTES:  # as the parser words it, without reading gigabytes first
+            return f"file too large ({status.st_size // 1000} kB, limit {MAX_FILE_BYTES // 1000} kB)"
+        os.set_blocking(fd, True)
+        try:
+            return file.read(MAX_FILE_BYTES + 1)  # a file growing meanwhile is still refused as too large
+        except OSError as error:
+            return f"cannot read: {error.strerror or error}"
 
 
 def article_files(folder: Path) -> list[Path]:
@@ -129,8 +193,33 @@ def _prepare_all(jobs: list[Job]) -> Iterator[PreparedArticle | str]:
         return
     # fork: the workers only parse (they never touch the inherited database connection), and
     # unlike spawn it does not re-run the caller's main module.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
         yield from pool.map(_parse_and_prepare, jobs, chunksize=16)
+    finally:
+        # Closed early when storing failed (full disk): what is left would not be stored anyway.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _store_batch(db: sqlite_utils.Database, batch: list[tuple[Job, PreparedArticle | str]],
+                 report: IngestReport, on_saved: OnSaved | None) -> None:
+    """Store a batch in one transaction. If the database fails (full disk...), the batch is
+    rolled back and stored again one article per transaction, so that what fits is kept; the
+    first article that cannot be stored raises StorageError."""
+    mark = report._mark()
+    vocab: Counter = Counter()
+    try:
+        with transaction(db):
+            for job, outcome in batch:
+                _store(db, job[0], outcome, report, on_saved, vocab)
+            apply_vocab(db, vocab)
+        return
+    except StorageError:
+        report._rewind(mark)
+        if len(batch) == 1:
+            raise
+    for job, outcome in batch:
+        _store(db, job[0], outcome, report, on_saved)
 
 
 def ingest_paths(db: sqlite_utils.Database, paths: Iterable[str | Path],
@@ -144,26 +233,29 @@ def ingest_paths(db: sqlite_utils.Database, paths: Iterable[str | Path],
         if path.is_dir() and not files:
             report.refused.append((str(path), "folder has no .txt, .md or .html file"))
         for file in files:
-            try:
-                data = file.read_bytes()
-            except OSError as error:
-                report.refused.append((str(file), f"cannot read: {error.strerror or error}"))
+            data = read_file(file)
+            if isinstance(data, str):
+                report.refused.append((str(file), data))
                 continue
             job = (str(file), data, str(file.resolve()), checksum(data))
             if _is_known(db, job[2], job[3]):
                 report.skipped.append(job[0])
             else:
                 jobs.append(job)
-    outcomes = zip(jobs, _prepare_all(jobs), strict=True)
+    prepared = _prepare_all(jobs)
+    outcomes = zip(jobs, prepared, strict=True)
+    before = report._files()  # each stored job adds one entry: what follows them was not stored
     # Large batches commit every COMMIT_EVERY articles: one commit (and one FTS5 segment) per
     # article costs a third of the write time, and so did updating `vocab` once per article
     # (most words recur across articles). Each article stays all-or-nothing (a savepoint).
-    while chunk := list(itertools.islice(outcomes, COMMIT_EVERY)):
-        vocab: Counter = Counter()
-        with transaction(db):
-            for job, outcome in chunk:
-                _store(db, job[0], outcome, report, on_saved, vocab)
-            apply_vocab(db, vocab)
+    try:
+        while chunk := list(itertools.islice(outcomes, COMMIT_EVERY)):
+            _store_batch(db, chunk, report, on_saved)
+    except StorageError as error:
+        prepared.close()
+        report.failed += [(job[0], error.reason) for job in jobs[report._files() - before:]]
+        raise IngestStopped(error, report) from error
     if len(report.added) + len(report.updated) >= COMMIT_EVERY:
-        optimize_index(db)
+        with contextlib.suppress(StorageError):  # only an optimisation: everything is stored already
+            optimize_index(db)
     return report

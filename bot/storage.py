@@ -9,8 +9,12 @@ other processes know when to refresh what they cache.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 import sqlite3
+import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -108,18 +112,129 @@ def _migration_3(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
 
 
+class StorageError(Exception):
+    """A database failure that the operator, not the code, must fix (damaged or read-only file,
+    full disk...). `str()` is one line: what failed, where, what to do; `reason` is a few words
+    for per-file reports."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+# SQLite's primary result codes that mean "the file or the disk", not "the code": reason, then
+# what to tell the operator ({path} is the database file).
+_SQLITE_ADVICE: dict[int, tuple[str, str]] = {
+    sqlite3.SQLITE_FULL: ("disk full", "the disk holding the database {path} is full: free some space "
+                          "(or set BOT_DB to a file on another disk), then try again"),
+    sqlite3.SQLITE_READONLY: ("database read-only", "the database {path} is read-only: let the user running "
+                              "the bot write to it and to its folder (SQLite keeps -wal and -shm files beside it)"),
+    sqlite3.SQLITE_PERM: ("database read-only", "the database {path} may not be written: let the user running "
+                          "the bot write to it and to its folder"),
+    sqlite3.SQLITE_CORRUPT: ("database damaged", "the database {path} is damaged: restore it from a backup, or "
+                             "move it aside to start with a new one (the articles folder is loaded again)"),
+    sqlite3.SQLITE_NOTADB: ("not a database", "{path} is not a SQLite database: set BOT_DB to the bot's "
+                            "database file, or move this file aside to start with a new one"),
+    sqlite3.SQLITE_CANTOPEN: ("cannot open database", "cannot open or create the database {path}: check that its "
+                              "folder exists and that the user running the bot may write there"),
+    sqlite3.SQLITE_IOERR: ("disk I/O error", "disk I/O error on the database {path}: check the disk, and that "
+                           "BOT_DB is a regular file on a local disk"),
+    sqlite3.SQLITE_BUSY: ("database busy", "the database {path} stayed locked by another process for 30 s: "
+                          "let it finish (a large ingest?), then try again"),
+    sqlite3.SQLITE_LOCKED: ("database busy", "the database {path} is locked: let the other writer finish, "
+                            "then try again"),
+    sqlite3.SQLITE_NOMEM: ("out of memory", "SQLite ran out of memory with the database {path}: "
+                           "free memory, then try again"),
+    sqlite3.SQLITE_NOLFS: ("file too large", "the database {path} outgrew what its file system allows: "
+                           "move it to another disk"),
+}
+
+
+def storage_error(error: BaseException, path: str | Path) -> StorageError | None:
+    """The operator's one-line version of a database or file-system error on `path`;
+    None when the error is a bug (bad SQL, a broken constraint), which keeps its traceback."""
+    if isinstance(error, StorageError):
+        return error
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        code = code & 0xFF if isinstance(code, int) else None  # the primary code: extended ones say where
+        if code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN) and _no_space_left(path):
+            code = sqlite3.SQLITE_FULL  # creating the -shm file on a full disk fails as an "I/O error"
+        advice = _SQLITE_ADVICE.get(code) if code is not None else None
+        if advice is None:
+            return None
+        reason, message = advice
+        return StorageError(f"{message.format(path=path)} [{error}]", reason)
+    if isinstance(error, OSError):
+        where = error.filename or path
+        if error.errno == errno.ENOSPC:
+            return StorageError(f"the disk holding {where} is full: free some space, then try again", "disk full")
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return StorageError(f"cannot write {where} for the database {path} ({error.strerror}): let the user "
+                                "running the bot write there, or set BOT_DB to another file", "permission denied")
+        if error.errno in (errno.ENOTDIR, errno.EEXIST):
+            return StorageError(f"cannot create the folder of the database {path}: {where} is not a folder; "
+                                "set BOT_DB to a path in a folder", "not a folder")
+        return StorageError(f"cannot use the database {path}: {error.strerror or error} ({where})",
+                            error.strerror or "system error")
+    return None
+
+
+def _no_space_left(path: str | Path) -> bool:
+    try:
+        disk = os.statvfs(Path(path).parent)
+    except OSError:
+        return False
+    return disk.f_bavail * disk.f_frsize < 64 * 1024  # less than SQLite's -shm file needs
+
+
+def database_file(db: sqlite_utils.Database) -> str:
+    """The file behind a connection, for messages."""
+    with contextlib.suppress(sqlite3.Error):
+        for _, name, file in db.conn.execute("PRAGMA database_list"):
+            if name == "main":
+                return file or ":memory:"
+    return "(unknown file)"
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database file and migrate it to the current schema."""
+    """Open (creating if needed) the database file and migrate it to the current schema.
+
+    Raises StorageError, one line for the operator, when the file cannot serve as the bot's
+    database: not a regular file, damaged, read-only, on a full disk, in a folder that cannot be made."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Autocommit: transactions are opened explicitly by `transaction()` below.
-    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-    db = sqlite_utils.Database(conn)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    migrate(db)
-    return db
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # not there yet (created below) or not reachable: connecting says which
+    # SQLite would "open" /dev/null or a FIFO and then fail with a disk I/O error, or block.
+    if mode is not None and not stat.S_ISREG(mode):
+        raise StorageError(f"the database {path} is not a regular file: set BOT_DB to a file path "
+                           "such as data/bot.db", "not a regular file")
+    conn: sqlite3.Connection | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit: transactions are opened explicitly by `transaction()` below.
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        migrate(db)
+        # A read-only file reads fine, so without a write now the first subscription or alert
+        # would fail long after start. Rewriting the schema number changes nothing.
+        with transaction(db):
+            db.execute(f"PRAGMA user_version = {schema_version(db)}")
+        return db
+    except (sqlite3.Error, OSError, StorageError) as error:
+        if conn is not None:
+            conn.close()
+        problem = storage_error(error, path)
+        if problem is None:
+            raise
+        if problem is error:
+            raise
+        raise problem from error
 
 
 @contextmanager
@@ -127,24 +242,59 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises.
 
     Inside another transaction it is a savepoint: the block is still all or
-    nothing, and the outer transaction decides when it all commits."""
+    nothing, and the outer transaction decides when it all commits.
+    A failure of the file or the disk (full, read-only, damaged) comes out as a
+    StorageError; one of the code (bad SQL, a constraint) as it was raised."""
     if db.conn.in_transaction:
         db.execute("SAVEPOINT nested")
         try:
             yield
+        except sqlite3.Error as error:
+            _undo(db, "ROLLBACK TO nested", "RELEASE nested")
+            _raise_for_operator(error, db)
+            raise
         except BaseException:
-            db.execute("ROLLBACK TO nested")
-            db.execute("RELEASE nested")
+            _undo(db, "ROLLBACK TO nested", "RELEASE nested")
             raise
         db.execute("RELEASE nested")
         return
-    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as error:
+        _raise_for_operator(error, db)
+        raise
     try:
         yield
-    except BaseException:
-        db.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        _undo(db, "ROLLBACK")
+        _raise_for_operator(error, db)
         raise
-    db.execute("COMMIT")
+    except BaseException:
+        _undo(db, "ROLLBACK")
+        raise
+    try:
+        db.execute("COMMIT")
+    except sqlite3.Error as error:
+        _undo(db, "ROLLBACK")
+        _raise_for_operator(error, db)
+        raise
+
+
+def _undo(db: sqlite_utils.Database, *statements: str) -> None:
+    """Roll back after a failure without hiding it: on a full disk or an I/O error SQLite may
+    already have rolled back by itself, and a ROLLBACK then fails with an error of its own."""
+    for statement in statements:
+        if not db.conn.in_transaction:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            db.execute(statement)
+
+
+def _raise_for_operator(error: sqlite3.Error, db: sqlite_utils.Database) -> None:
+    """Raise the StorageError for `error` if it is the file's or the disk's; return if it is a bug."""
+    problem = storage_error(error, database_file(db))
+    if problem is not None:
+        raise problem from error
 
 
 def migrate(db: sqlite_utils.Database) -> None:

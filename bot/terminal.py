@@ -11,6 +11,14 @@ from bot.answering.model import EMPTY, Answer, ArticleRef, Conversation
 from bot.knowledge import KnowledgeBase, Summary
 from bot.messages import decline_key, source_parts, t
 
+SHOWN_ARGUMENT = 40  # characters of a command's argument repeated in a reply (as the Telegram bot does)
+
+
+def shown(argument: str) -> str:
+    """An argument as a reply repeats it: 5,000 digits make no better "not found" than 40."""
+    argument = argument.strip()
+    return argument if len(argument) <= SHOWN_ARGUMENT else argument[:SHOWN_ARGUMENT] + "…"
+
 
 @dataclass
 class Session:
@@ -75,7 +83,7 @@ def handle_line(kb: KnowledgeBase, line: str, lang: str = "fr", session: Session
             article = kb.find_article(argument)
             summary = kb.summary(article.id, count=3) if article else None
             if summary is None:
-                return t("summary_not_found", lang, ref=argument.strip(), count=len(kb.articles()))
+                return t("summary_not_found", lang, ref=shown(argument), count=len(kb.articles()))
             return render_summary(summary, lang)
         parts = [render_summary(s, lang, full=False) for s in kb.summaries(count=2)]
         return "\n\n".join([f"{t('digest', lang)} : {kb.digest()}", *parts])
@@ -84,7 +92,7 @@ def handle_line(kb: KnowledgeBase, line: str, lang: str = "fr", session: Session
             return t("quote_usage", lang)
         quotes = kb.quotes(argument)
         if not quotes:
-            return t("quote_none", lang, words=argument.strip())
+            return t("quote_none", lang, words=shown(argument))
         return "\n".join(f"« {q.text} » — {q.article.title}" for q in quotes)
     if command.startswith("/"):
         return t("unknown_command", lang)

@@ -13,17 +13,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
+from bot.ingest import IngestStopped
 from bot.knowledge import KnowledgeBase, Summary
 from bot.messages import t
 from bot.outbox import Digest, Item, Outbox
+from bot.storage import StorageError, storage_error
 from bot.subscriptions import Subscriptions
 from bot.watch import FolderWatch
 from handlers.common import core
@@ -59,6 +63,7 @@ class Delivery:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._summaries: dict[tuple[int, int], Summary | None] = {}  # for one tick: fan-outs share them
+        self._unstored: list[Path] = []  # dropped files a storage failure kept out: tried again next tick
 
     # --- life cycle --------------------------------------------------------------
 
@@ -88,14 +93,24 @@ class Delivery:
         self._wake.set()
 
     async def _run(self) -> None:
+        failures = 0  # ticks in a row that the database failed
         while not self._stop.is_set():
+            wait = self.interval
             try:
                 await self.tick()
-            except Exception:  # one bad tick (database busy, bug) must not end deliveries for good
-                log.exception("delivery tick failed")
+                failures = 0
+            except Exception as error:  # one bad tick must not end deliveries for good
+                problem = storage_error(error, self.kb.path) if isinstance(error, StorageError | sqlite3.Error) \
+                    else None
+                if problem is None:  # a bug: its traceback
+                    log.exception("delivery tick failed")
+                else:  # full disk, read-only or damaged database: one line, then again later, less often
+                    failures += 1
+                    wait = min(MAX_BACKOFF, self.interval * 2 ** failures)
+                    log.error("alerts and the articles folder paused: %s (next try in %.3g s)", problem, wait)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     # --- one pass ----------------------------------------------------------------
 
@@ -104,8 +119,16 @@ class Delivery:
         self._summaries.clear()
         if self.watch is not None:
             changed = await core(self.watch.changed)
+            changed += [path for path in self._unstored if path not in changed]
             if changed:
-                report = await core(self.kb.ingest, changed)
+                try:
+                    report = await core(self.kb.ingest, changed)
+                except IngestStopped as error:
+                    # The watch hands a file over once: what was not stored is kept here for the next try.
+                    self._unstored = [Path(name) for name, _ in error.report.failed]
+                    log.info("articles folder: %s", "; ".join(error.report.lines()))
+                    raise
+                self._unstored = []
                 log.info("articles folder: %s", "; ".join(report.lines()))
         while not self._stop.is_set():
             items = await core(self.outbox.due, self.clock())

@@ -11,9 +11,13 @@ errors and the rate limiter.
 
 from __future__ import annotations
 
+import re
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.config import TOKEN_SHAPE, secret_pattern
 
 DEFAULT_TIMEOUT = 5.0  # seconds, for connecting and for reading, as PTB's own default client
 POOL_TIMEOUT = 1.0  # waiting for a free connection
@@ -76,7 +80,13 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:
             raise TimedOut(f"Timed out talking to the Bot API server: {error.__class__.__name__}") from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+            # Some aiohttp errors quote the URL, and the URL holds the token: this message is logged.
+            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {_without_token(str(error), url)}") from error
+
+
+def _without_token(text: str, url: str) -> str:
+    token = re.search(TOKEN_SHAPE, url)
+    return secret_pattern(token.group()).sub("<token>", text) if token else text
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | None:

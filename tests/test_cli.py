@@ -96,3 +96,28 @@ def test_each_malformed_setting_is_named(name, value):
 def test_question_workers_leave_a_core_to_the_bot_unless_told():
     assert load_config({"BOT_WORKERS": "3"}).workers == 3
     assert 0 <= load_config({}).workers < (os.cpu_count() or 1)
+
+
+def test_terminal_chat_survives_odd_article_numbers(tmp_path):
+    """'²' passes str.isdigit() and int() refuses it; int() also refuses 5,000 digits."""
+    digits = "9" * 5000
+    script = f"/summary ²\n/summary {digits}\n/quote {digits}\n/summary ١\n/summary 1\n".encode() + b"\xff\xfe\n"
+    result = subprocess.run([sys.executable, str(PROJECT / "run_bot.py")], input=script, capture_output=True,
+                            cwd=tmp_path, env=bot_environment(BOT_DB=str(tmp_path / "bot.db")), timeout=120)
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "Traceback" not in err and err == ""
+    assert "Je ne trouve pas d'article « ² »" in out and "Je ne trouve pas d'article « ١ »" in out
+    assert f"Je ne trouve pas d'article « {digits[:40]}… »" in out and digits[:41] not in out
+    assert f"Aucune phrase ne contient « {digits[:40]}… »" in out
+    assert "Benson Toti" in out  # /summary 1 still works after all that
+
+
+@pytest.mark.parametrize("reference", ["²", "1²", "١", "１", "9" * 5000, "9" * 19, "0", "-1", "+1", " ", "²" * 5000])
+def test_find_article_takes_only_plain_numbers(kb, reference):
+    assert kb.find_article(reference) is None
+
+
+def test_find_article_by_number_and_keywords(kb):
+    assert kb.find_article(" 1 ").id == 1 and kb.find_article("02").id == 2
+    assert kb.find_article("licenciement") is not None
