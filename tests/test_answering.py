@@ -187,3 +187,9 @@ def test_dictionary_relations_and_translations_meet_the_articles_words(monkeypat
     translated = vocabulary.expand("ceo", lang="en")
     assert [(m.term, m.how) for m in translated] == [(term("pdg"), "translation")]
     assert vocabulary.expand("ceo", lang="fr") == []  # a French question's "ceo" is not translated
+
+
+def test_the_readme_lists_every_knob_as_the_code_has_it():
+    from bot.answering.knobs import markdown_table
+
+    assert markdown_table() in (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
