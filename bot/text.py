@@ -50,7 +50,7 @@ STOPWORDS = frozenset(
     serai seraient serait ses si sien sienne siennes siens soi soit son sont sous suis sur
     t ta te tes toi ton tous tout toute toutes tres très tu un une unes uns vos votre vous
     vu y est-ce combien quelle quel quels quelles ou où trop tant assez beaucoup peut-être voici voilà
-    ainsi aussi toujours jamais déjà deja alors puis ensuite enfin oui non rien
+    ainsi aussi toujours jamais déjà deja alors puis ensuite enfin oui non rien autant tellement
     salut bonjour bonsoir merci coucho coucou hello hi hey stp svp plait plaît sais dire dis dit
     the of and or to in on at by for with from is are was were be been being do does did
     what who whom whose which when where why how many much the a an this that these those it

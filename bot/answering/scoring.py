@@ -28,7 +28,7 @@ CAUSE = re.compile(
     r"\b(?:en raison|parce qu|car\b|à cause|a cause|suite à|suite a|pour faire face|en expliquant|conséquence|"
     r"en cause|la faute|faute de|grâce à|grace a|afin de|pour (?:cause|raison)|raisons?\b|motifs?\b|origine|"
     r"provoqu\w*|caus\w*|entraîn\w*|contrain\w*|oblig\w*|forc[ée]\w*|expliqu\w*|invoqu\w*|attribu\w*|"
-    r"imput\w*|justifi\w*|lié à|liée à|liés à|liées à|dû à|due à|dus à|dues à|résult\w*|"
+    r"imput\w*|justifi\w*|impos\w*|lié à|liée à|liés à|liées à|dû à|due à|dus à|dues à|résult\w*|"
     r"because|due to|owing to|caused|blamed|reason)\b", re.IGNORECASE)
 # ...and the manner: what "comment" wants besides a cause.
 MANNER = re.compile(r"\b(?:en \w+ant|grâce à|grace a|par le biais|au moyen|via|à l'aide|en utilisant|"
@@ -129,16 +129,22 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
     found.sort(key=lambda c: (-c.score, c.article_id, c.position))
     if question.kind not in (None, "yes_no") and found:
         leaders = found[:10]
-        by_place = {(c.article_id, c.position): c for c in leaders}
-        for after in recall.next_sentences(leaders):
+        by_place = {(c.article_id, c.position): c for c in found}
+        fetched = recall.next_sentences(leaders)
+        # The sentence after a leader may already be a candidate on its own words: it is upgraded.
+        following = fetched + [c for c in found if (c.article_id, c.position - 1) in by_place]
+        for after in following:
             before = by_place.get((after.article_id, after.position - 1))
-            if before is None or has_kind(before, question) or not has_kind(after, question):
+            if before is None or before not in leaders or has_kind(before, question) or not has_kind(after, question):
                 continue
             if question.kind not in ("why", "how", "said") and not _CONTINUES.match(after.text):
                 continue
+            inherited = min(1.0, KNOBS.neighbour_share * before.score + KNOBS.kind_bonus)
+            if inherited <= after.score:
+                continue
             after.coverage, after.focus, after.direct = before.coverage, before.focus, before.direct
-            after.score = min(1.0, KNOBS.neighbour_share * before.score + KNOBS.kind_bonus)
-            after.lead = before.text
-            found.append(after)
+            after.score, after.lead = inherited, before.text
+            if after in fetched:
+                found.append(after)
         found.sort(key=lambda c: (-c.score, c.article_id, c.position))
     return found
