@@ -60,17 +60,17 @@ class Knobs:
               "'Elle') inherits this share of its score", "grid over the tuning set: 0.7 / 0.85 / 1.0 (flat)")
     # --- decision (bot/answering/decision.py) ---
     min_score: float = knob(
-        0.55, "below this score no sentence answers",
-        "grid over the tuning set, hits - 2 x wrong answers: 0.35 to 0.6")
+        0.6, "below this score no sentence answers",
+        "grid over the tuning set, hits - 5 x wrong answers (the issue's wrong <= 5 %): 0.35 to 0.7")
     min_coverage: float = knob(
         0.45, "below this IDF-weighted share of the question's words no answer",
         "inherited (question set over the seeds)")
     min_focus: float = knob(
-        0.6, "share of the question's focus (its rarest content words) the answer must hold itself or by a "
-             "related word", "grid over the tuning set: 0.3 to 0.7")
+        0.7, "share of the question's focus (its rarest content words) the answer must hold itself or by a "
+             "related word", "grid over the tuning set, hits - 5 x wrong answers: 0.3 to 0.8")
     focus_share: float = knob(
         0.7, "the focus is the words that hold this share of the question's rarity, rarest first",
-        "grid over the tuning set: 0.4 / 0.5 / 0.7")
+        "grid over the tuning set: 0.4 / 0.5 / 0.7 / 0.85")
     # --- short answer (bot/answering/short.py) ---
     modality_mismatch: float = knob(
         15, "rank step of a figure in a planned, reported or denied clause when the question asks what happened: "
