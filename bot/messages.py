@@ -214,6 +214,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Chat sur {count} article(s). Posez une question, ou /help. Ctrl-D pour quitter.",
         "en": "Chat over {count} article(s). Ask a question, or /help. Ctrl-D to quit.",
     },
+    # Fair service (handlers/fairness.py) and buttons that no longer mean anything (handlers/buttons.py)
+    "slow_down": {
+        "fr": "Doucement : vous m'écrivez trop vite, je laisse vos messages de côté quelques secondes.",
+        "en": "Easy: you are writing too fast, so I am setting your messages aside for a few seconds.",
+    },
+    "button_unknown": {
+        "fr": "Ce bouton n'est plus valable : reposez la question.",
+        "en": "This button is no longer valid: please ask again.",
+    },
 }
 
 COMMAND_DESCRIPTIONS: dict[str, dict[str, str]] = {

@@ -25,6 +25,7 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -35,7 +36,7 @@ from bot.outbox import Outbox
 from bot.subscriptions import Subscriptions
 from bot.watch import FolderWatch
 from bot.workers import QuestionWorkers
-from handlers import commands, inline, questions, subscriptions, uploads
+from handlers import buttons, commands, fairness, inline, questions, subscriptions, uploads
 from handlers.delivery import Delivery
 from handlers.errors import on_error
 from handlers.transport import AiohttpRequest
@@ -57,6 +58,8 @@ ADMIN_COMMANDS = [*ARTICLE_COMMANDS, *ALERT_COMMANDS]
 
 def add_handlers(app: Application) -> None:
     """The table of contents."""
+    # Before anything else, every update spends its sender's budget (handlers/fairness.py).
+    app.add_handler(TypeHandler(Update, fairness.gate), group=-1)
     # Commands, in private chats and groups alike (PTB ignores /cmd@OtherBot).
     app.add_handler(CommandHandler("start", commands.start, filters=NEW_MESSAGES))
     app.add_handler(CommandHandler("help", commands.help_command, filters=NEW_MESSAGES))
@@ -79,11 +82,13 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(NEW_MESSAGES & PRIVATE & filters.TEXT, questions.private_text))
     app.add_handler(MessageHandler(NEW_MESSAGES & GROUPS & filters.TEXT, questions.group_text))
     app.add_handler(MessageHandler(NEW_MESSAGES & ~filters.TEXT, questions.non_text))
-    # Buttons under answers, and inline mode.
-    app.add_handler(CallbackQueryHandler(questions.other_answer, pattern=r"^alt:"))
-    app.add_handler(CallbackQueryHandler(questions.show_context, pattern=r"^ctx:"))
-    app.add_handler(CallbackQueryHandler(commands.full_summary, pattern=r"^sum:"))
+    # Buttons under answers and alerts (their data is read in handlers/buttons.py), and inline mode.
+    app.add_handler(CallbackQueryHandler(questions.other_answer, pattern=buttons.pattern("alt")))
+    app.add_handler(CallbackQueryHandler(questions.show_context, pattern=buttons.pattern("ctx")))
+    app.add_handler(CallbackQueryHandler(commands.full_summary, pattern=buttons.pattern("sum")))
     app.add_handler(InlineQueryHandler(inline.inline_query))
+    # Last: any other press (stale, forged, from an inline message) is answered too, or its button spins.
+    app.add_handler(CallbackQueryHandler(buttons.unknown))
     app.add_error_handler(on_error)
 
 
@@ -121,8 +126,9 @@ def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = Tr
     """The python-telegram-bot Application for this configuration.
 
     `rate_limited=False` is only for measuring raw capacity (bench/): Telegram
-    itself would refuse the bursts that the limiter smooths out. `clock` gives
-    the time for digests and retries (tests move it by hand).
+    itself would refuse the bursts that the limiter smooths out, and each user's
+    budget (handlers/fairness.py) is lifted too. `clock` gives the time for
+    digests, retries and budgets (tests move it by hand).
     """
     builder = (
         ApplicationBuilder()
@@ -131,7 +137,8 @@ def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = Tr
         .base_file_url(config.api_base_url.replace("/bot", "/file/bot", 1))
         .request(AiohttpRequest(connection_pool_size=CONNECTIONS))
         .get_updates_request(AiohttpRequest())
-        .concurrent_updates(True)
+        .application_class(fairness.FairApplication)
+        .concurrent_updates(fairness.FairUpdateProcessor())
         .post_init(on_start)
         .post_stop(on_stop)
     )
@@ -144,6 +151,8 @@ def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = Tr
     delivery = Delivery(app.bot, kb, Outbox(kb.path, config.timezone), chats, watch, config.alert_interval, clock)
     app.bot_data.update(kb=kb, config=config, subscriptions=chats, delivery=delivery, clock=clock,
                         workers=QuestionWorkers(kb, config.workers))
+    if rate_limited:
+        app.bot_data[fairness.BUDGETS] = fairness.default_budgets(clock)
     add_handlers(app)
     return app
 

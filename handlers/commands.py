@@ -10,8 +10,9 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.messages import t
+from handlers import buttons
 from handlers.common import core, kb_of, lang_of, reply
-from handlers.render import answer_html, articles_html, quote_block, summary_html
+from handlers.render import answer_html, articles_html, quote_block, split_message, summary_html
 
 MAX_ARGUMENT = 200
 
@@ -61,15 +62,17 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def full_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The "Résumé complet" button under an alert: that article's summary in full."""
-    query = update.callback_query
-    reference = query.data.partition(":")[2]
-    found = await core(kb_of(context).summary, int(reference)) if reference.isdigit() else None
-    if found is None:
-        await query.answer(t("article_gone", lang_of(update)), show_alert=True)
+    press, chat, lang = buttons.press_of(update), update.effective_chat, lang_of(update)
+    if press is None or chat is None:  # a button on an inline message: no chat to send the summary to
+        await buttons.answer(update, context, t("button_unknown", lang), alert=True)
         return
-    await query.answer()
-    await context.bot.send_message(update.effective_chat.id, summary_html(found, lang_of(update), full=True),
-                                   parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+    found = await core(kb_of(context).summary, press.number)
+    if found is None:
+        await buttons.answer(update, context, t("article_gone", lang), alert=True)
+        return
+    await buttons.answer(update, context)
+    for piece in split_message(summary_html(found, lang, full=True)):
+        await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
 
 
 async def quote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -7,25 +7,27 @@ import re
 from collections import OrderedDict
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.answering.model import EMPTY, Answer
 from bot.messages import t
+from handlers import buttons
 from handlers.common import ask, core, kb_of, lang_of, reply
-from handlers.render import answer_html, not_found_html, source_line
+from handlers.render import answer_html, not_found_html, source_line, split_message
 
 KEPT_ANSWERS = 100  # per chat, for the buttons of recent answers
 
 
 def _keyboard(answer: Answer, shown: int, lang: str) -> InlineKeyboardMarkup:
     quotes = [answer.quote, *answer.alternatives]
-    buttons = []
+    row = []
     if len(quotes) > 1:
-        buttons.append(InlineKeyboardButton(t("other_answer", lang), callback_data=f"alt:{(shown + 1) % len(quotes)}"))
-    buttons.append(InlineKeyboardButton(t("context", lang), callback_data=f"ctx:{quotes[shown].sentence_id}"))
-    return InlineKeyboardMarkup([buttons])
+        row.append(InlineKeyboardButton(t("other_answer", lang),
+                                        callback_data=buttons.data("alt", (shown + 1) % len(quotes))))
+    row.append(InlineKeyboardButton(t("context", lang), callback_data=buttons.data("ctx", quotes[shown].sentence_id)))
+    return InlineKeyboardMarkup([row])
 
 
 def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
@@ -81,33 +83,42 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, t("unsupported_message", lang_of(update)))
 
 
+def _held_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Answer | None:
+    """The answer under the pressed button, if this chat still holds it; a button on an inline
+    message has no chat, hence nothing held."""
+    message = update.callback_query.message
+    if message is None or context.chat_data is None:
+        return None
+    return context.chat_data.get("answers", {}).get(message.message_id)
+
+
 async def other_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'Autre réponse': show the next quote in place of the current one."""
-    query = update.callback_query
-    answer = context.chat_data.get("answers", {}).get(query.message.message_id) if query.message else None
-    wanted = query.data.partition(":")[2]
-    index = int(wanted) if wanted.isdigit() else 0
-    if answer is None or answer.quote is None:
-        await query.answer(t("answer_expired", lang_of(update)), show_alert=True)
+    press, answer = buttons.press_of(update), _held_answer(update, context)
+    if press is None or answer is None or answer.quote is None:
+        await buttons.answer(update, context, t("answer_expired", lang_of(update)), alert=True)
         return
     lang = answer.lang
     quotes = [answer.quote, *answer.alternatives]
-    index %= len(quotes)
-    await query.answer()
-    await query.edit_message_text(answer_html(answer, quotes[index], lang), parse_mode=ParseMode.HTML,
-                                  reply_markup=_keyboard(answer, index, lang), disable_web_page_preview=True)
+    index = press.number % len(quotes)
+    await buttons.answer(update, context)
+    await update.callback_query.edit_message_text(
+        answer_html(answer, quotes[index], lang), parse_mode=ParseMode.HTML,
+        reply_markup=_keyboard(answer, index, lang), disable_web_page_preview=True)
 
 
 async def show_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'Contexte': the paragraph around the quote, as a reply to the answer."""
-    query = update.callback_query
-    lang = lang_of(update)
-    sentence = query.data.split(":")[1]
-    found = await core(kb_of(context).context, int(sentence)) if sentence.isdigit() else None
+    press, message, lang = buttons.press_of(update), update.callback_query.message, lang_of(update)
+    found = await core(kb_of(context).context, press.number) if press is not None and message is not None else None
     if found is None:
-        await query.answer(t("answer_expired", lang), show_alert=True)
+        await buttons.answer(update, context, t("answer_expired", lang), alert=True)
         return
     paragraph, article = found
-    await query.answer()
-    await query.message.reply_text(f"{escape(paragraph)}\n\n{source_line(article, lang)}",
-                                   parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+    await buttons.answer(update, context)
+    # Sent to the chat rather than as Message.reply_text: a message older than 48 hours comes
+    # as an InaccessibleMessage, which has a chat and an id but no reply_text.
+    where = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    for piece in split_message(f"{escape(paragraph)}\n\n{source_line(article, lang)}"):
+        await context.bot.send_message(message.chat.id, piece, parse_mode=ParseMode.HTML, reply_parameters=where,
+                                       disable_web_page_preview=True)

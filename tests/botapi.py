@@ -59,6 +59,7 @@ class BotAPIStandIn:
         self.admins: dict[int, set[int]] = {}  # group id -> ids of its administrators
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self.send_delay = 0.0  # seconds each sendMessage takes
+        self.pushed: dict[int, dict] = {}  # update id -> every update queued, as queued
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -177,7 +178,8 @@ class BotAPIStandIn:
 
     def push(self, update: dict) -> int:
         update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, **update})
+        self.pushed[update_id] = {"update_id": update_id, **update}
+        self._updates.append(self.pushed[update_id])
         self._new_update.set()
         return update_id
 
@@ -218,12 +220,30 @@ class BotAPIStandIn:
             "chat": chat, "date": int(time.time()), "old_chat_member": member(old), "new_chat_member": member(new),
             "from": {"id": user_id, "is_bot": False, "first_name": "U", "language_code": lang}}})
 
-    def callback(self, data: str, message_id: int, chat_id: int = 100, user_id: int = 100, lang: str = "fr") -> int:
-        return self.push({"callback_query": {
-            "id": str(next(self._message_ids)), "chat_instance": "ci", "data": data,
-            "from": {"id": user_id, "is_bot": False, "first_name": "U", "language_code": lang},
-            "message": {"message_id": message_id, "date": int(time.time()), "from": BOT,
-                        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}, "text": "x"}}})
+    def callback(self, data: str | None, message_id: int | None = None, chat_id: int = 100, user_id: int = 100,
+                 lang: str = "fr", inline_message_id: str | None = None, inaccessible: bool = False,
+                 game: str | None = None) -> int:
+        """Queue a button press: under the bot's message `message_id` (an InaccessibleMessage, date 0,
+        when `inaccessible`: older than 48 hours), or under an inline message (`inline_message_id`,
+        no message, no chat). `data` None with `game`: a game button, which carries no data."""
+        press: dict[str, Any] = {"id": str(next(self._message_ids)), "chat_instance": "ci",
+                                 "from": {"id": user_id, "is_bot": False, "first_name": "U", "language_code": lang}}
+        if data is not None:
+            press["data"] = data
+        if game is not None:
+            press["game_short_name"] = game
+        if inline_message_id is not None:
+            press["inline_message_id"] = inline_message_id
+        if message_id is not None:
+            chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+            press["message"] = ({"message_id": message_id, "date": 0, "chat": chat} if inaccessible else
+                                {"message_id": message_id, "date": int(time.time()), "from": BOT, "chat": chat,
+                                 "text": "x"})
+        return self.push({"callback_query": press})
+
+    def press_id(self, update_id: int) -> str:
+        """The callback query id of a press queued by `callback`, as answerCallbackQuery names it."""
+        return self.pushed[update_id]["callback_query"]["id"]
 
     def inline(self, query: str, user_id: int = 100, lang: str = "fr") -> int:
         return self.push({"inline_query": {
