@@ -83,7 +83,8 @@ async def main() -> None:
         for workers in (None, "4"):
             start = time.monotonic()
             total, count = await bot_tree_pss(workers, workdir)
-            label = f"BOT_WORKERS={workers}" if workers else f"default workers ({max(1, min(4, (os.cpu_count() or 2) - 1))})"
+            default = max(1, min(4, (os.cpu_count() or 2) - 1))
+            label = f"BOT_WORKERS={workers}" if workers else f"default workers ({default})"
             print(f"bot, {label}: {count} processes, summed PSS {total:.0f} MB ({time.monotonic() - start:.0f} s)")
 
 
