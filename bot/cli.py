@@ -334,9 +334,6 @@ def _run_telegram(config: Config, webhook: str | None, run_telegram: Callable[[C
         problem = check_webhook_port(config)
         if problem:
             return fail(EXIT_NETWORK, problem)
-        # The Telegram layer reads the webhook settings from the environment: the values checked here.
-        os.environ["PORT"] = str(config.port)
-        os.environ["BOT_WEBHOOK_LISTEN"] = config.webhook_listen
     unreachable = wait_for_bot_api(config)
     if unreachable:
         code, line = unreachable

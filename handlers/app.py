@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import os
 import time
 from collections.abc import Callable
 
@@ -165,9 +164,8 @@ def run(config: Config, webhook_url: str | None = None) -> int:
     app = build_application(config, kb)
     log.info("starting with %d articles, API %s", len(kb.articles()), config.api_base_url)
     if webhook_url:
-        secret = os.environ.get("BOT_WEBHOOK_SECRET") or hashlib.sha256(config.token.encode()).hexdigest()[:32]
-        app.run_webhook(listen=os.environ.get("BOT_WEBHOOK_LISTEN", "0.0.0.0"),
-                        port=int(os.environ.get("PORT", "8443")), url_path="telegram",
+        secret = config.webhook_secret or hashlib.sha256(config.token.encode()).hexdigest()[:32]
+        app.run_webhook(listen=config.webhook_listen, port=config.port, url_path="telegram",
                         webhook_url=webhook_url.rstrip("/") + "/telegram", secret_token=secret,
                         allowed_updates=Update.ALL_TYPES)
     else:
