@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -10,11 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_config
 from bot.knowledge import KnowledgeBase
+from handlers.app import build_application
+from tests.botapi import BotAPIStandIn, load_spec, polling
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
 SHARED = PROJECT.parent / "shared"
+SPEC_PATH = SHARED / "telegram-bot-api-spec" / "api.min.json"
+TOKEN = "123456:" + "A" * 35
 OUTAGE = "000_b145b5cb3965f482.txt"
 LAYOFFS = "001_525ffb05b9d468ee.txt"
 
@@ -62,6 +68,21 @@ def is_running(pid: int) -> bool:
 @pytest.fixture(scope="session")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     return KnowledgeBase(tmp_path_factory.mktemp("kb") / "bot.db", SEEDS)
+
+
+@pytest.fixture
+async def api(kb: KnowledgeBase, tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """The stand-in Bot API and a bot polling it, answering in this process; afterwards, no call
+    outside the Bot API spec (none is checked when the spec file is absent: see test_telegram)."""
+    caplog.set_level(logging.WARNING)
+    server = BotAPIStandIn(load_spec(SPEC_PATH))
+    await server.start()
+    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+                          "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0"})
+    async with polling(build_application(config, kb)):
+        yield server
+    await server.stop()
+    assert server.violations == []
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,17 @@ from bot.knowledge import KnowledgeBase
 from bot.subscriptions import Subscriptions
 from handlers.app import build_application
 from tests.botapi import ANONYMOUS_ADMIN, BotAPIStandIn, load_spec, polling
-from tests.conftest import PROJECT, SEEDS, bot_environment, child_processes, is_running, start_run_bot, terminate
-from tests.test_telegram import SPEC_PATH, TOKEN
+from tests.conftest import (
+    PROJECT,
+    SEEDS,
+    SPEC_PATH,
+    TOKEN,
+    bot_environment,
+    child_processes,
+    is_running,
+    start_run_bot,
+    terminate,
+)
 
 ARTICLES = Path(__file__).parent / "articles"
 RAIL, STORM = ARTICLES / "greve_rail.txt", ARTICLES / "tempete.md"

@@ -17,9 +17,8 @@ from handlers import fairness
 from handlers.app import build_application
 from handlers.fairness import MESSAGE_BURST, Budget, Verdict
 from tests.botapi import BOT, BotAPIStandIn, load_spec, polling
-from tests.conftest import bot_environment, start_run_bot, terminate
+from tests.conftest import SPEC_PATH, TOKEN, bot_environment, start_run_bot, terminate
 from tests.questions import ANSWERABLE
-from tests.test_telegram import SPEC_PATH, TOKEN
 
 FLOOD = 500
 FLOODER, OTHER, CHATTER, OPERATOR = 1, 2, 3, 77

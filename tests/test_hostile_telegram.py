@@ -6,7 +6,6 @@ is answered exactly once."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
@@ -14,25 +13,10 @@ from bot.config import load_config
 from bot.knowledge import KnowledgeBase
 from handlers.app import build_application
 from tests.botapi import BotAPIStandIn, load_spec, polling
-from tests.conftest import SEEDS
-from tests.test_telegram import SPEC_PATH, TOKEN
+from tests.conftest import SEEDS, SPEC_PATH, TOKEN
 
 UNKNOWN_BUTTON = "Ce bouton n'est plus valable"
 EXPIRED = "Cette réponse n'est plus disponible"
-
-
-@pytest.fixture
-async def api(kb, tmp_path: Path, caplog: pytest.LogCaptureFixture):
-    """The stand-in and a bot polling it; afterwards, no call outside the Bot API spec."""
-    caplog.set_level(logging.WARNING)
-    server = BotAPIStandIn(load_spec(SPEC_PATH))
-    await server.start()
-    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                          "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0"})
-    async with polling(build_application(config, kb)):
-        yield server
-    await server.stop()
-    assert server.violations == []
 
 
 def unhandled(caplog: pytest.LogCaptureFixture) -> list[str]:

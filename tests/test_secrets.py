@@ -17,8 +17,7 @@ from telegram.error import BadRequest, NetworkError
 from bot.cli import log_filters
 from bot.config import load_config
 from tests.botapi import BotAPIStandIn, load_spec
-from tests.conftest import PROJECT, bot_environment, start_run_bot
-from tests.test_telegram import SPEC_PATH
+from tests.conftest import PROJECT, SPEC_PATH, bot_environment, start_run_bot
 
 TOKEN = "987654:AbCdEfGhIjKlMnOpQrStUvWxYz_0123-456789"
 SECRET = TOKEN.split(":")[1]

@@ -18,25 +18,9 @@ from bot.config import load_config
 from bot.knowledge import KnowledgeBase
 from handlers.app import build_application
 from tests.botapi import BOT, BotAPIStandIn, load_spec, polling
-from tests.conftest import SHARED, bot_environment, start_run_bot, terminate
+from tests.conftest import SPEC_PATH, TOKEN, bot_environment, start_run_bot, terminate
 
-SPEC_PATH = SHARED / "telegram-bot-api-spec" / "api.min.json"
-TOKEN = "123456:" + "A" * 35
 GROUP = -1001
-
-
-@pytest.fixture
-async def api(kb, tmp_path: Path):
-    """The stand-in server and a running bot polling it."""
-    server = BotAPIStandIn(load_spec(SPEC_PATH))
-    await server.start()
-    # Questions answered in this process; test_question_workers_answer_and_see_new_articles starts workers.
-    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                          "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0"})
-    async with polling(build_application(config, kb)):
-        yield server
-    await server.stop()
-    assert server.violations == []  # empty when the spec file is absent: see the test below
 
 
 def test_bot_api_spec_is_there_to_check_calls():
