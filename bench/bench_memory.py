@@ -60,6 +60,9 @@ async def bot_tree_pss(workers: str | None, workdir: Path) -> tuple[float, int]:
         await server.wait_for(chat_id=100, timeout=60)
         await asyncio.sleep(1)
         pids = tree(process.pid)
+        for pid in pids:
+            name = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:90].decode(errors="replace")
+            print(f"    {pid}: {pss_mb(pid):6.1f} MB  {name}")
         return sum(pss_mb(pid) for pid in pids), len(pids)
     finally:
         await terminate(process)
