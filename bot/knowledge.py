@@ -144,9 +144,10 @@ class KnowledgeBase:
     # --- what questions about the articles read (bot/answering/about.py) --------
 
     def article_for(self, words: list[str]) -> int | None:
-        """The article that words such as "la panne" point to: best title match, else best quote."""
-        found = self.find_article(" ".join(words))
-        return found.id if found else None
+        """The article that words such as "la panne" point to: that of the sentence that, with its
+        title, covers them best (the same recall and scoring as questions, not a scan of every title)."""
+        _, ranked = self.answerer.rank(read_question(" ".join(words)))
+        return ranked[0].article_id if ranked else None
 
     def byline(self, article_id: int) -> Quote | None:
         """The byline block as printed (author, dates), stored as the article's paragraph -1."""

@@ -154,7 +154,8 @@ class Lexicon:
         anchor = matches[0].word if matches else word
         matches += [Match(term(linked), RELATED_WEIGHT * closeness, "related", linked)
                     for linked, closeness in related(anchor.lower()) if self.knows(term(linked))]
-        matches += self.neighbours(anchor)
+        if not matches or matches[0].how == "fuzzy" or len(matches) == 1:
+            matches += self.neighbours(anchor)
         matches += [Match(term(short), 1.0, "exact", short)
                     for short in _ABBREVIATED.get(own, ()) if self.knows(term(short))]
         best: dict[str, Match] = {}

@@ -18,6 +18,9 @@ from bot.messages import format_date, t
 from bot.text import fold
 
 
+LISTED = 8  # articles named in one reply: a large collection is not listed whole
+
+
 class ArticleLookup(Protocol):
     def articles(self) -> list[ArticleRef]: ...
 
@@ -78,14 +81,15 @@ def answer_about(question: Question, lookup: ArticleLookup) -> Answer:
     if not articles:
         return Answer(question.text, True, short=t("no_articles", lang), lang=lang)
     if question.about == "count":
-        titles = "; ".join(a.title for a in articles)
+        titles = "; ".join(a.title for a in articles[:LISTED]) + (" …" if len(articles) > LISTED else "")
         return Answer(question.text, True, short=t("about_count", lang, count=len(articles), titles=titles), lang=lang)
     if question.about == "latest":
         latest = max(articles, key=lambda a: (a.updated or a.date or "", a.id))
         return Answer(question.text, True, short=latest.title, article=latest, lang=lang)
     article = which_article(question, articles, lookup)
-    if article is None:  # several articles, nothing to choose by: each one
-        lines = [f"{a.title} : {_field(a, question.about, lookup.byline(a.id), lookup, lang)}" for a in articles]
+    if article is None:  # several articles, nothing to choose by: each one (the latest first)
+        recent = sorted(articles, key=lambda a: (a.updated or a.date or "", a.id), reverse=True)[:LISTED]
+        lines = [f"{a.title} : {_field(a, question.about, lookup.byline(a.id), lookup, lang)}" for a in recent]
         return Answer(question.text, True, short="\n".join(lines), lang=lang)
     byline = lookup.byline(article.id)
     short = _field(article, question.about, byline, lookup, lang)
