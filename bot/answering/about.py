@@ -17,7 +17,6 @@ from bot.facts import extract_facts
 from bot.messages import format_date, t
 from bot.text import fold
 
-
 LISTED = 8  # articles named in one reply: a large collection is not listed whole
 
 
