@@ -13,11 +13,11 @@ REPORT: list[str] = []  # printed at the end of the run (conftest.py)
 # Held-out floors, one question below the latest measurement (README, "Answer quality"): hits of the kind
 # over questions of the kind. Kinds with fewer than 2 hits have no floor to lower.
 FLOORS: dict[str, float] = {
-    "about_article": 1 / 4, "follow_up": 1 / 8, "how_many": 4 / 12, "not_stated": 4 / 6, "off_topic": 4 / 5,
-    "typo_sms": 1 / 5, "unknown_entity": 4 / 5, "who": 2 / 6, "fact": 2 / 11, "yes_no": 1 / 7,
+    "about_article": 1 / 4, "follow_up": 1 / 8, "how_many": 4 / 12, "not_stated": 5 / 6, "off_topic": 4 / 5,
+    "unknown_entity": 4 / 5, "who": 2 / 6, "fact": 2 / 11, "yes_no": 1 / 7,
 }
-MIN_ANSWERABLE_HIT = 0.22
-MIN_UNANSWERABLE_DECLINED = 0.87
+MIN_ANSWERABLE_HIT = 0.21
+MIN_UNANSWERABLE_DECLINED = 0.93
 MAX_WRONG_OF_ANSWERED = 0.55
 
 
