@@ -22,8 +22,6 @@ API:
 
 - ``span_modality(sentence, start)``: the modality of the text starting at
   character ``start`` (where a figure or a question's word is);
-- ``is_planned(sentence, start)``: whether a clause of expectation governs that
-  text, whatever else does (what bot/search.py's ``_is_expectation`` tested);
 - ``mentions_plan(text)``: whether text (a question) speaks of a plan;
 - ``sentence_modality(sentence)``: the modality of the sentence's main clause;
 - ``is_disputed(sentence, following="")``: whether the sentence mainly reports a
@@ -633,15 +631,6 @@ def span_modality(sentence: str, start: int) -> str:
     analysis = _analyse(sentence)
     start = min(max(start, 0), len(sentence) - 1)
     return _NAMES[analysis.codes[start]]
-
-
-def is_planned(sentence: str, start: int) -> bool:
-    """Whether a clause of expectation governs `sentence[start:]` ("devait durer deux heures"), even if
-    that clause is also negated or reported: the planned-vs-happened test of the short answers."""
-    if not sentence:
-        return False
-    analysis = _analyse(sentence)
-    return bool(analysis.planned[min(max(start, 0), len(sentence) - 1)])
 
 
 def mentions_plan(text: str) -> bool:

@@ -16,7 +16,6 @@ from bot import modality
 from bot.modality import (
     fold_keeping_offsets,
     is_disputed,
-    is_planned,
     mentions_plan,
     modality_runs,
     sentence_modality,
@@ -153,14 +152,6 @@ def test_disputed_sentences():
     assert not is_disputed("D'après nos informations, la start-up serait valorisée 50 millions d'euros.")
     assert not is_disputed("Un chiffre « exagéré », rétorque le maire, qui annonce 40 départs.")
     assert not is_disputed("La ville a inauguré 2 écoles.", "C'est faux, disent certains.")  # no claim to dispute
-
-
-def test_planned_whatever_else_governs_the_clause():
-    sentence = "La panne ne devait pas durer plus de deux heures, mais le site est resté fermé 3 jours."
-    assert is_planned(sentence, sentence.index("deux heures"))
-    assert not is_planned(sentence, sentence.index("3 jours"))
-    negated = "Il n'était pas prévu de fermer l'usine 3 jours."
-    assert span_modality(negated, negated.index("3 jours")) == D and is_planned(negated, negated.index("3 jours"))
 
 
 def test_questions_that_ask_about_the_plan():

@@ -12,13 +12,10 @@ import re
 from bot.answering.knobs import KNOBS
 from bot.answering.reading import Question
 from bot.facts import is_time_unit
-from bot.modality import sentence_modality, span_modality
+from bot.modality import mentions_plan, sentence_modality, span_modality
 from bot.text import UNIT_ABBREVIATIONS, fold, term, terms
 
-# A question that asks about the plan ("devait-elle durer") or the claim ("selon la rumeur") wants
-# the figure of that clause.
-_ASKS_PLAN = re.compile(r"\b(?:devai(?:t|ent)|devrai(?:t|ent)|prevu|prevoyai(?:t|ent)|censee?s?|supposed|expected|"
-                        r"planned|should)\b")
+# A question that asks about the claim ("selon la rumeur") wants the figure of that clause.
 _ASKS_CLAIM = re.compile(r"\b(?:rumeurs?|rumou?rs?|affirm\w*|pretend\w*|claim\w*|selon\w*|disai\w*)\b")
 # A question in the future ("Combien d'employés aura-t-il ?", "will it have") asks what is expected,
 # which articles state as plans ("devrait compter 1 000 employés").
@@ -39,7 +36,7 @@ def unit_terms(unit: str | None) -> set[str]:
 def asked_modality(question: Question) -> str:
     """The modality of the figure the question wants: 'planned', 'reported' or 'asserted'."""
     asked = fold(question.text)
-    if _ASKS_PLAN.search(asked) or _ASKS_FUTURE.search(asked):
+    if mentions_plan(question.text) or _ASKS_FUTURE.search(asked):
         return "planned"
     if _ASKS_CLAIM.search(asked):
         return "reported"
