@@ -18,19 +18,21 @@ sentence that merely mentions cookies or quotes an imperative stays.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
+import itertools
 import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
 
 import simplemma
 
+from bot.sentences import split_sentences
 from bot.text import fold, squeeze_spaces
 
 MAX_FILE_BYTES = 5_000_000
@@ -46,7 +48,7 @@ class ArticleError(Exception):
         self.reason = reason
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a file may hold a million of them
 class Paragraph:
     text: str
     heading: str | None = None
@@ -72,7 +74,7 @@ class Article:
         return seen
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a file may hold a million of them
 class _Block:
     text: str
     # "title", "heading", "caption", "author", "date", "updated", "site", "link" (text that is
@@ -354,13 +356,19 @@ def _ends_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text))
 
 
+def _words_upto(text: str, limit: int) -> list[str]:
+    """The words of `text`, but no more than `limit` + 1 of them: enough to tell a short line, without
+    a list of every word of a paragraph of megabytes."""
+    return [m.group() for m in itertools.islice(_WORD.finditer(text), limit + 1)]
+
+
 def _headline_shaped(text: str, max_words: int = 25) -> bool:
     """A title rather than a sentence: few words, no full stop, comma or colon at the end
     (headlines may end with ? ! or an ellipsis)."""
     text = text.strip()
     if text.endswith(("...", "…")):
         text = text.rstrip(".… ")
-    return 0 < len(_WORD.findall(text)) <= max_words and not re.search(r"[.,;:][\s»\"”’)\]]*$", text)
+    return 0 < len(_words_upto(text, max_words)) <= max_words and not re.search(r"[.,;:][\s»\"”’)\]]*$", text)
 
 
 # Markup: complete tags and templates are removed (the text around them is real); what is left
@@ -368,25 +376,91 @@ def _headline_shaped(text: str, max_words: int = 25) -> bool:
 # means the line is debris and is dropped whole.
 _INLINE_TAGS = frozenset("a b i u em strong span small sup sub mark abbr cite q s font time".split())
 _TAG = re.compile(r"<!--.*?-->|</?(?P<name>[A-Za-z][\w:-]*)(?:\s[^<>]*)?/?>", re.S)
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_TAG_NOT_COMMENT = re.compile(r"</?(?P<name>[A-Za-z][\w:-]*)(?:\s[^<>]*)?/?>")
+_TEMPLATES = (("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
+# Also a conditional comment's "[if IE]" (see `_is_markup_left`).
 _MARKUP_LEFT = re.compile(
     r"</?[A-Za-z!][\w:-]*(?=[\s/>]|$)|[{}]|\b(?:class|style|id|href|src|alt|width|height|data-[\w-]+|onclick|"
-    r"type|rel|target|name|content)\s*=\s*[\"']|&#?\w+;|<!\[CDATA\[|\[if [^\]]*\]|\[\[|\]\]"
+    r"type|rel|target|name|content)\s*=\s*[\"']|&#?\w+;|<!\[CDATA\[|\[\[|\]\]"
+    # The pieces of a tag or comment cut in two, an attribute without quotes: "-->", "/>", "width=300".
+    r"|<!--|-->|/>|=[\w\"'#-]*>|(?:class|style|id|href|src|alt|width|height|data-[\w-]+|align|border)=[\w#-]"
 )
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
+def _tag_space(match: re.Match) -> str:
+    # An inline tag sits inside a word ("<b>dé</b>missionné"), a block tag between words.
+    return "" if (match.group("name") or "").lower() in _INLINE_TAGS else " "
+
+
+def _strip_tags(text: str) -> str:
+    """`_TAG.sub(_tag_space, text)` in linear time. An unclosed "<!--" sends the pattern to
+    the end of the text looking for "-->", once per "<!--": after the last "-->" no comment
+    can close, so that part is read with the tag pattern alone (no match crosses the cut:
+    a tag holds no "<" or ">", and the cut is just after a ">")."""
+    cut = text.rfind("-->")
+    if cut == -1:
+        return _TAG_NOT_COMMENT.sub(_tag_space, text)
+    cut += 3
+    return _TAG.sub(_tag_space, text[:cut]) + _TAG_NOT_COMMENT.sub(_tag_space, text[cut:])
+
+
+def _sub_delimited(text: str, pairs: tuple[tuple[str, str], ...], replacement: str) -> str:
+    """What `re.sub` of OPEN.*?CLOSE | … (re.S, literal delimiters) gives, in linear time.
+
+    The pattern looks for a closing delimiter from every opening one, to the end of the text
+    when there is none: "{{ {{ {{ …" was quadratic. Here each delimiter's next occurrence is
+    remembered, and a kind whose closing delimiter is nowhere after an opening one is done
+    (none can close after a later opening either)."""
+    out: list[str] = []
+    pos = 0
+    next_open = [-2] * len(pairs)  # -2: not looked for yet, -1: none left
+    next_close = [-2] * len(pairs)
+    while True:
+        start = kind = -1
+        for k, (opening, _) in enumerate(pairs):
+            if next_open[k] == -1:
+                continue
+            if next_open[k] < pos:
+                next_open[k] = text.find(opening, pos)
+                if next_open[k] == -1:
+                    continue
+            if start == -1 or next_open[k] < start:
+                start, kind = next_open[k], k
+        if kind == -1:
+            break
+        opening, closing = pairs[kind]
+        body = start + len(opening)
+        if next_close[kind] != -1 and next_close[kind] < body:
+            next_close[kind] = text.find(closing, body)
+        if next_close[kind] == -1:
+            next_open[kind] = -1
+            continue
+        out += [text[pos:start], replacement]
+        pos = next_close[kind] + len(closing)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _is_markup_left(text: str) -> bool:
+    """Whether `text` still holds markup. A conditional comment's "[if …]" is found by hand:
+    as a pattern, "[if a [if a …" with no "]" was read to the end from every "[if"."""
+    if _MARKUP_LEFT.search(text):
+        return True
+    opening = text.find("[if ")
+    return opening != -1 and text.find("]", opening + 4) != -1
 
 
 def _clean_markup(text: str) -> str | None:
     """`text` without tags, templates and entities; None when markup debris would remain."""
     if not any(ch in text for ch in "<>&{}=[]"):
         return text
-    # An inline tag sits inside a word ("<b>dé</b>missionné"), a block tag between words.
-    text = _TAG.sub(lambda m: "" if (m.group("name") or "").lower() in _INLINE_TAGS else " ", text)
-    text = _TEMPLATE.sub(" ", text)
+    text = _strip_tags(text)
+    text = _sub_delimited(text, _TEMPLATES, " ")
     for _ in range(2):  # "&amp;nbsp;" is escaped twice
         if "&" in text:
             text = html.unescape(text)
-    if _MARKUP_LEFT.search(text):
+    if _is_markup_left(text):
         return None
     return squeeze_spaces(text) or None
 
@@ -694,7 +768,7 @@ def chrome_reason(line: str) -> str | None:
         return "noise"
     if _URL_LINE.match(text):
         return "link"
-    words = _WORD.findall(text)
+    words = _words_upto(text, 40)
     if len(words) > 40:
         return None  # chrome is short; a long line is prose
     folded = _fold_line(text)
@@ -730,7 +804,7 @@ _META_HINTS = frozenset({"author", "date", "updated", "site"})
 
 
 def _is_caption(text: str) -> bool:
-    words = text.split()
+    words = text.split(maxsplit=20)  # only how many, up to 21
     if _TERMINAL.search(text) or len(words) > 20:
         return False
     if _CAPTION.search(text):
@@ -740,7 +814,7 @@ def _is_caption(text: str) -> bool:
 
 
 def _is_heading(text: str) -> bool:
-    words = text.split()
+    words = text.split(maxsplit=15)  # only how many, up to 16
     return (0 < len(words) <= 15 and not _TERMINAL.search(text)
             and (text[:1].isupper() or text[:1].isdigit()))
 
@@ -769,13 +843,15 @@ def _split_header_lines(blocks: list[_Block]) -> list[_Block]:
     for index, block in enumerate(blocks):
         lines = [line.strip() for line in block.text.splitlines() if line.strip()]
         if index < 5 and len(lines) > 1 and all(len(line) < 120 for line in lines):
-            fields = [lines[0]]
+            # Lists of lines, joined at the end, and only the previous line's last character looked
+            # at: growing a string and searching it at each line made long blocks quadratic.
+            fields = [[lines[0]]]
             for line in lines[1:]:
-                if line[:1].islower() or re.search(r"[,;(\-–]$", fields[-1]):
-                    fields[-1] += "\n" + line
+                if line[:1].islower() or fields[-1][-1][-1:] in (",", ";", "(", "-", "–"):
+                    fields[-1].append(line)
                 else:
-                    fields.append(line)
-            out.extend(_Block(text, block.hint, block.soft) for text in fields)
+                    fields.append([line])
+            out.extend(_Block("\n".join(field), block.hint, block.soft) for field in fields)
         else:
             out.append(block)
     return out
@@ -825,9 +901,22 @@ def _split_standalone_lines(blocks: list[_Block]) -> list[_Block]:
 _NOT_A_TITLE = frozenset({"markup", "noise", "link", "interface", "site", "action", "credit"})
 
 
+# An article has tens of paragraphs, a long page with its menus a few thousand blocks. Classifying
+# a block costs tens of microseconds: a file of a million one-word paragraphs (5 MB of "a\n\n")
+# would take a minute to turn down, and it is no article.
+MAX_BLOCKS = 20_000
+
+
+def _check_block_count(count: int) -> None:
+    if count > MAX_BLOCKS:
+        raise ArticleError(f"not a news article: {count} separate paragraphs or lines "
+                           f"(an article has at most a few hundred)")
+
+
 def _classify(blocks: list[_Block]) -> Article:
     hidden = [b.text for b in blocks if b.hint == "hidden"]
     blocks = _clean_blocks([b for b in blocks if b.text.strip() and b.hint != "hidden"])
+    _check_block_count(len(blocks))
     blocks = _split_standalone_lines(_split_header_lines(blocks))
     if not blocks:
         raise ArticleError("no text in the file")
@@ -836,6 +925,9 @@ def _classify(blocks: list[_Block]) -> Article:
         (b for b, r in zip(blocks, reasons, strict=True) if b.hint not in _META_HINTS and r not in _NOT_A_TITLE),
         blocks[0])
     title = " ".join(title_block.text.split())
+    # `fold` without its cache: that is for words, and every block before the body would go in it.
+    fold_block = fold.__wrapped__
+    folded_title = fold_block(title)
     article = Article(title=title)
     next_kept: list[int | None] = [None] * len(blocks)  # index of the next block that is not chrome
     for index in range(len(blocks) - 2, -1, -1):
@@ -850,7 +942,7 @@ def _classify(blocks: list[_Block]) -> Article:
     body_started = after_label = False
     for index, block in enumerate(blocks):
         text = squeeze_spaces(block.text)
-        if block is title_block or (not body_started and fold(text) == fold(title)):
+        if block is title_block or (not body_started and fold_block(text) == folded_title):
             continue  # the title, or the title repeated by the page template
         if block.hint in _META_HINTS:
             if block.hint == "author":
@@ -911,8 +1003,14 @@ def _drop_tail(article: Article) -> None:
     there: rubric names, a lone "Source", tags, buttons. A long line stays, in case its full
     stop was lost."""
     paragraphs = article.paragraphs
+    if not paragraphs or _ends_sentence(paragraphs[-1].text):
+        return
+    # Looked at once, not at each line dropped (that was quadratic in the number of lines): the
+    # lines dropped do not end a sentence, so whether one before them does is the same answer.
+    if not any(_ends_sentence(p.text) for p in paragraphs):
+        return
     while (len(paragraphs) > 1 and not _ends_sentence(paragraphs[-1].text)
-           and len(paragraphs[-1].text.split()) <= 8 and any(_ends_sentence(p.text) for p in paragraphs[:-1])):
+           and len(paragraphs[-1].text.split(maxsplit=8)) <= 8):
         paragraphs.pop()
 
 
@@ -921,39 +1019,336 @@ def _drop_tail(article: Article) -> None:
 def _text_blocks(text: str) -> list[_Block]:
     """Paragraphs of plain text: blank-line separated when the text has blank lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if re.search(r"\n\s*\n", text):
-        chunks = re.split(r"\n\s*\n", text)
-        return [_Block(chunk.strip()) for chunk in chunks]
-    return [_Block(line.strip()) for line in text.splitlines()]
+    chunks = re.split(r"\n\s*\n", text) if re.search(r"\n\s*\n", text) else text.splitlines()
+    _check_block_count(len(chunks) - 2)  # before the work on each (the first and last may be empty)
+    return [_Block(chunk.strip()) for chunk in chunks]
 
 
-_MD_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)]*\)")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1")
+# Markdown's links, images, emphasis and headings are read by the functions below rather than
+# by patterns: the patterns that say what they are (kept here, and in tests/test_linear.py as
+# the reference the functions must agree with) looked for a closing "]", ")", "*" or the end of
+# the heading from every opening one, to the end of the text when there was none:
+# "[a [a [a …", "*a *a *a …" and "# a" followed by many spaces were quadratic.
+#   link:     (?<!!)\[([^\]]*)\]\([^)]*\)        image:   !\[([^\]]*)\]\([^)]*\)
+#   emphasis: (\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1   heading: ^(#{1,6})\s+(.*?)\s*#*$
+
+
+def _md_links(text: str, image: bool) -> list[tuple[int, int, str]]:
+    """(start, end, text in brackets) of every Markdown link (or image) of `text`, as `finditer`
+    of the pattern above finds them."""
+    opening = "![" if image else "["
+    spans: list[tuple[int, int, str]] = []
+    pos = 0
+    while True:
+        start = text.find(opening, pos)
+        while not image and start > 0 and text[start - 1] == "!":
+            start = text.find(opening, start + 1)
+        if start == -1:
+            break
+        body = start + len(opening)
+        bracket = text.find("]", body)
+        if bracket == -1:
+            break  # no later opening finds a "]" either
+        if not text.startswith("(", bracket + 1):
+            pos = bracket + 1  # every opening before this "]" stops at it, and fails the same way
+            continue
+        paren = text.find(")", bracket + 2)
+        if paren == -1:
+            break  # no later link finds its ")" either
+        spans.append((start, paren + 1, text[body:bracket]))
+        pos = paren + 1
+    return spans
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int, str]], keep_text: bool) -> str:
+    pieces: list[str] = []
+    pos = 0
+    for start, end, inner in spans:
+        pieces += [text[pos:start], inner if keep_text else ""]
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+_EMPHASIS_KINDS = {"*": ("**", "*"), "_": ("__", "_"), "`": ("`",)}  # tried in this order, as the pattern does
+_EMPHASIS_CLOSE = {d: re.compile(r"(?<=\S)" + re.escape(d)) for kinds in _EMPHASIS_KINDS.values() for d in kinds}
+
+
+@lru_cache(maxsize=8)
+def _emphasis_openings(chars: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(chars)}](?=\\S)")
+
+
+def _strip_emphasis_line(line: str) -> str:
+    """The emphasis pattern's substitution on one line (it never spans two).
+
+    From an opening delimiter the pattern takes the nearest closing one that follows a
+    non-space, two characters on at least ("*a*b*" -> "a*b"), else one character. Here the
+    nearest closing delimiter is remembered as the scan moves on, and a delimiter that has
+    none left is not tried again on the line: a "*" that closes nothing means no later "*"
+    or "**" closes anything either."""
+    live = "".join(ch for ch in _EMPHASIS_KINDS if ch in line)
+    closes: dict[str, int] = {}  # delimiter -> its nearest closing position found so far
+    pieces: list[str] = []
+    pos = i = 0
+    while live:
+        found = _emphasis_openings(live).search(line, i)
+        if found is None:
+            break
+        i = found.start()
+        for delimiter in _EMPHASIS_KINDS[line[i]]:
+            if not line.startswith(delimiter, i):
+                continue
+            body = i + len(delimiter)
+            if body >= len(line) or line[body].isspace():
+                continue
+            close = closes.get(delimiter, -1)
+            if close < body + 2:
+                match = _EMPHASIS_CLOSE[delimiter].search(line, body + 2)
+                close = closes[delimiter] = match.start() if match else len(line) + 1
+            if close > len(line) and line.startswith(delimiter, body + 1):
+                close = body + 1  # one character: "*a*"
+            if close <= len(line):
+                pieces += [line[pos:i], line[body:close]]
+                pos = i = close + len(delimiter)
+                break
+            if len(delimiter) == 1:
+                live = live.replace(delimiter, "")
+        else:
+            i += 1
+    pieces.append(line[pos:])
+    return "".join(pieces)
+
+
+def _strip_emphasis(text: str) -> str:
+    if not any(ch in text for ch in _EMPHASIS_KINDS):
+        return text
+    return "\n".join(_strip_emphasis_line(line) if any(ch in line for ch in _EMPHASIS_KINDS) else line
+                     for line in text.split("\n"))
+
+
+def _md_heading(text: str) -> tuple[str, str] | None:
+    """(the #s, the heading's text) when `text` is a Markdown heading, as the pattern above reads it."""
+    hashes = re.match(r"(#{1,6})\s+", text)
+    if hashes is None:
+        return None
+    rest = text[hashes.end():]
+    if rest.endswith("\n"):
+        rest = rest[:-1]  # "$" also matches before a final line break
+    heading = rest.rstrip("#").rstrip()
+    return None if "\n" in heading else (hashes.group(1), heading)
+
+
+_RULE_CHARS = re.compile(r"[-*_\s]*")
 
 
 def _markdown_blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
+    has_title = False
     for block in _text_blocks(text):
         line = block.text
-        images = _MD_IMAGE.findall(line)
-        line = _MD_IMAGE.sub("", line)
+        image_spans = _md_links(line, image=True)
+        images = [alt for _, _, alt in image_spans]
+        line = _replace_spans(line, image_spans, keep_text=False)
         line = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", line, flags=re.MULTILINE)  # list markers
         line = re.sub(r"^\s*>\s?", "", line, flags=re.MULTILINE)  # block quotes
         # A block that is nothing but links is a menu or a list of related articles.
-        only_links = bool(_MD_LINK.search(line)) and not re.sub(r"[\W_]+", "", _MD_LINK.sub("", line))
-        line = _MD_LINK.sub(r"\1", line)
-        line = _MD_EMPHASIS.sub(r"\2", line)
-        heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*$", line)
+        link_spans = _md_links(line, image=False)
+        only_links = bool(link_spans) and not re.sub(r"[\W_]+", "", _replace_spans(line, link_spans, keep_text=False))
+        line = _replace_spans(line, link_spans, keep_text=True)
+        line = _strip_emphasis(line)
+        heading = _md_heading(line)
         if heading:
-            hint = "title" if len(heading.group(1)) == 1 and not any(b.hint == "title" for b in blocks) else "heading"
-            blocks.append(_Block(heading.group(2), hint))
-        elif re.fullmatch(r"\s*(?:[-*_]\s*){3,}", line):
-            continue  # horizontal rule
+            hint = "title" if len(heading[0]) == 1 and not has_title else "heading"
+            has_title = has_title or hint == "title"
+            blocks.append(_Block(heading[1], hint))
+        elif _RULE_CHARS.fullmatch(line) and sum(map(line.count, "-*_")) >= 3:
+            # A horizontal rule: \s*(?:[-*_]\s*){3,} says the same, but its backtracking state
+            # grew with the line (65 MB for 1 MB of "- - -").
+            continue
         elif line.strip():
             blocks.append(_Block(line.strip(), "link" if only_links else None))
         blocks.extend(_Block(alt, "caption") for alt in images if alt.strip())
     return blocks
+
+
+# --- HTML tokens ---------------------------------------------------------------
+#
+# Python 3.11's html.parser reads a construct that never closes ("<a " with no ">", "<!--" with
+# no "-->") again from each next "<" to the end of the page: 80 kB of "<a " took 48 s, and
+# "<![ a" raised AssertionError. `_MarkupReader` gives the same calls (start tags with their
+# attributes, end tags, text with character references converted) in one pass: every search
+# either consumes what it read or is remembered to have failed. It takes the standard library's
+# patterns for tags and attributes, and the same recovery for a construct left open (it becomes
+# text up to the next ">"), so well-formed and ordinary broken pages read as they did. Where that
+# recovery would read the same text again and again, it does not: a start tag that begins inside
+# the text a failed one read is text too.
+
+_TAG_NAME = re.compile(r"([a-zA-Z][^\t\n\r\f />\x00]*)(?:\s|/(?!>))*")
+_SPACES = re.compile(r"\s*")
+_MAX_ATTRIBUTES = 100  # of one tag (pages use a handful); "<a b b b … >" of megabytes kept them all
+_ATTRIBUTE = re.compile(r"""((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?(?:\s|/(?!>))*""")
+_END_TAG = re.compile(r"</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>")
+_COMMENT_CLOSE = re.compile(r"--\s*>")
+_SECTION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*\s*")
+_SECTION_CLOSE = {"]]": re.compile(r"]\s*]\s*>"), "]": re.compile(r"]\s*>")}
+_SECTION_KINDS = {"temp": "]]", "cdata": "]]", "ignore": "]]", "include": "]]", "rcdata": "]]",
+                  "if": "]", "else": "]", "endif": "]"}
+
+
+class _MarkupReader:
+    """The part of `html.parser.HTMLParser` that `_HTMLBlocks` uses, in time linear in the page."""
+
+    CDATA_CONTENT_ELEMENTS = ("script", "style")
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+
+    def feed(self, data: str) -> None:
+        self._pieces.append(data)
+
+    def close(self) -> None:
+        text = "".join(self._pieces)
+        self._pieces = []
+        self._read(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass
+
+    def handle_endtag(self, tag: str) -> None:
+        pass
+
+    def handle_data(self, data: str) -> None:
+        pass
+
+    def _read(self, text: str) -> None:
+        n = len(text)
+        last_gt = text.rfind(">")
+        unclosed: dict[str, int] = {}  # closing pattern -> position from which it is known absent
+        failed_tag_until = -1  # a start tag that did not close read this far
+        i = 0
+        while i < n:
+            j = text.find("<", i)
+            if j == -1:
+                j = n
+            if j > i:
+                self.handle_data(html.unescape(text[i:j]))
+            if j == n:
+                break
+            i = j
+            following = text[i + 1 : i + 2]
+            if i > last_gt:
+                # No ">" after: every construct is left open and becomes text (html.parser passes
+                # it on in pieces, one per "<": a million pieces for "<a <a <a …").
+                self.handle_data(html.unescape(text[i:]))
+                break
+            elif following.isascii() and following.isalpha():
+                if i < failed_tag_until:
+                    i = self._open_construct(text, i)
+                    continue
+                k, reached = self._start_tag(text, i)
+                if k == -1:
+                    failed_tag_until = reached
+                    i = self._open_construct(text, i)
+                else:
+                    i = k
+            elif following == "/":
+                i = self._end_tag(text, i)
+            elif text.startswith("<!--", i):
+                close = None if unclosed.get("--", n + 1) <= i else _COMMENT_CLOSE.search(text, i + 4)
+                if close is None:
+                    unclosed["--"] = i
+                    i = self._open_construct(text, i)
+                else:
+                    i = close.end()
+            elif text.startswith("<![", i):
+                i = self._marked_section(text, i, unclosed)
+            elif following in ("!", "?"):
+                i = text.find(">", i + 2) + 1  # a declaration or processing instruction: skipped
+            else:
+                self.handle_data("<")
+                i += 1
+
+    def _open_construct(self, text: str, i: int) -> int:
+        """A construct that does not close becomes text, up to and with the next ">"."""
+        k = text.find(">", i + 1) + 1
+        self.handle_data(html.unescape(text[i:k]))
+        return k
+
+    def _start_tag(self, text: str, i: int) -> tuple[int, int]:
+        """(where the tag ends, -1 if it does not close; how far it was read).
+
+        The end is found one attribute at a time, where html.parser first matches the whole tag
+        with one pattern (locatestarttagend_tolerant) and then its attributes: they end at the
+        same place, but that pattern's backtracking state grew with the tag, 135 MB for a tag of
+        1 MB of attributes."""
+        name = _TAG_NAME.match(text, i + 1)
+        tag = name.group(1).lower()
+        k = name.end()
+        attrs: list[tuple[str, str | None]] = []
+        while attribute := _ATTRIBUTE.match(text, k):
+            k = attribute.end()
+            if len(attrs) == _MAX_ATTRIBUTES:
+                continue  # read to find where the tag ends, not kept
+            attr_name, rest, value = attribute.group(1, 2, 3)
+            if not rest:
+                value = None
+            elif value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
+                value = value[1:-1]
+            if value:
+                value = html.unescape(value)
+            attrs.append((attr_name.lower(), value))
+        j = _SPACES.match(text, k).end()
+        after = text[j : j + 1]
+        if after == ">":
+            end = j + 1
+        elif text.startswith("/>", j):
+            end = j + 2
+        elif after == "" or after in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=/":
+            return -1, j  # left open (html.parser waits for more text)
+        else:
+            end = max(j, i + 1)
+        closing = text[k:end].strip()
+        if closing not in (">", "/>"):
+            self.handle_data(text[i:end])
+            return end, end
+        self.handle_starttag(tag, attrs)
+        if closing.endswith("/>"):
+            self.handle_endtag(tag)
+        elif tag in self.CDATA_CONTENT_ELEMENTS:
+            # Raw text up to the element's end tag; without one, the rest of the page is script.
+            close = re.compile(rf"</\s*{tag}\s*>", re.I).search(text, end)
+            if close is None:
+                return len(text), len(text)
+            if close.start() > end:
+                self.handle_data(text[end : close.start()])
+            self.handle_endtag(tag)
+            return close.end(), close.end()
+        return end, end
+
+    def _end_tag(self, text: str, i: int) -> int:
+        gt = text.find(">", i + 1) + 1
+        match = _END_TAG.match(text, i)
+        if match:
+            self.handle_endtag(match.group(1).lower())
+            return match.end()
+        name = _TAG_NAME.match(text, i + 2)
+        if name is None:
+            return i + 3 if text.startswith("</>", i) else text.find(">", i + 2) + 1
+        self.handle_endtag(name.group(1).lower())  # what stands between the name and ">" is ignored
+        return gt
+
+    def _marked_section(self, text: str, i: int, unclosed: dict[str, int]) -> int:
+        """"<![CDATA[ … ]]>", "<![if …]>": skipped; any other "<![" is a bogus comment (HTML5)."""
+        name = _SECTION_NAME.match(text, i + 3)
+        kind = _SECTION_KINDS.get(name.group().strip().lower()) if name else None
+        if kind is None:
+            return text.find(">", i + 2) + 1
+        close = None if unclosed.get(kind, len(text) + 1) <= i else _SECTION_CLOSE[kind].search(text, i + 3)
+        if close is None:
+            unclosed[kind] = i
+            return self._open_construct(text, i)
+        return close.end()
 
 
 _LINE_BREAK = "\n"
@@ -976,7 +1371,10 @@ _CHROME_ROLES = frozenset("navigation banner contentinfo complementary search di
                           "toolbar".split())
 
 
-class _HTMLBlocks(HTMLParser):
+_QUIET_TAGS = frozenset({"script", "style", "svg", "noscript", "template"})  # their text is not the page's
+
+
+class _HTMLBlocks(_MarkupReader):
     SKIP: ClassVar[set[str]] = {"script", "style", "nav", "footer", "aside", "form", "noscript", "svg",
                                 "button", "iframe", "template", "select", "dialog"}
     BLOCKS: ClassVar[dict[str, str | None]] = {
@@ -987,10 +1385,15 @@ class _HTMLBlocks(HTMLParser):
     }
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.blocks: list[_Block] = []
-        # Open regions that are chrome: [tag, "hard" | "soft", how many of that tag are open].
-        self._regions: list[list[Any]] = []
+        # Open regions that are chrome. A region closes with the end tag that brings the count of
+        # its tag (start tags minus end tags) back to what it was before the region began; kept per
+        # tag, with counters, because scanning a list of every open region at each tag made
+        # thousands of unclosed "<nav>" quadratic.
+        self._depth: dict[str, int] = {}  # tag -> start tags minus end tags so far
+        self._open: dict[str, list[tuple[int, str]]] = {}  # tag -> (depth before it, "hard" | "soft")
+        self._open_hard = self._open_soft = self._open_quiet = 0
         self._buffer: list[str] = []
         self._chars = self._link_chars = self._link_depth = 0
         self._hint: str | None = None
@@ -1002,11 +1405,30 @@ class _HTMLBlocks(HTMLParser):
 
     @property
     def _hard(self) -> bool:
-        return any(r[1] == "hard" for r in self._regions)
+        return self._open_hard > 0
 
     @property
     def _soft(self) -> bool:
-        return any(r[1] == "soft" for r in self._regions)
+        return self._open_soft > 0
+
+    def _count_region(self, tag: str, kind: str, step: int) -> None:
+        if kind == "hard":
+            self._open_hard += step
+        else:
+            self._open_soft += step
+        if tag in _QUIET_TAGS:
+            self._open_quiet += step
+
+    def _buffer_tail(self, size: int) -> str:
+        """The last `size` characters of the buffered text, without joining all of it."""
+        pieces: list[str] = []
+        length = 0
+        for piece in reversed(self._buffer):
+            pieces.append(piece)
+            length += len(piece)
+            if length >= size:
+                break
+        return "".join(reversed(pieces))[-size:]
 
     def _flush(self) -> None:
         lines = [" ".join(line.split()) for line in "".join(self._buffer).split(_LINE_BREAK)]
@@ -1035,21 +1457,21 @@ class _HTMLBlocks(HTMLParser):
             self._meta(attributes)
             return
         if tag not in _VOID_TAGS:
-            for region in self._regions:
-                if region[0] == tag:
-                    region[2] += 1
+            depth = self._depth.get(tag, 0)
+            self._depth[tag] = depth + 1
             kind = self._region_kind(tag, attributes)
             if kind is not None:
                 if not self._hard:
                     self._flush()  # the text before the region is not part of it
-                self._regions.append([tag, kind, 1])
+                self._open.setdefault(tag, []).append((depth, kind))
+                self._count_region(tag, kind, 1)
                 if tag == "script" and "ld+json" in attributes.get("type", ""):
                     self._jsonld = []
         if self._hard:
             return
         if tag == "time" and attributes.get("datetime"):
             # An update says so in its markup or in the words just before it ("mis à jour le").
-            said = fold("".join(self._buffer)[-40:])
+            said = fold(self._buffer_tail(40))
             updated = ("datemodified" in attributes.get("itemprop", "").lower()
                        or re.search(r"updat|modif", attributes.get("class", "").lower())
                        or re.search(rf"{_UPDATE_KEY}\s*(?:le|on|:)?\s*$", said))
@@ -1076,17 +1498,17 @@ class _HTMLBlocks(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         was_hard = self._hard
-        for region in self._regions:
-            if region[0] == tag:
-                region[2] -= 1
-        closed = [r for r in self._regions if r[2] <= 0]
-        if closed:
+        depth = self._depth[tag] = self._depth.get(tag, 0) - 1
+        regions = self._open.get(tag)
+        if regions and regions[-1][0] >= depth:
             if tag == "script" and self._jsonld is not None:
                 self._jsonld_texts.append("".join(self._jsonld))
                 self._jsonld = None
             if not was_hard:
                 self._flush()  # a soft region's last block belongs to it
-            self._regions = [r for r in self._regions if r[2] > 0]
+            # Regions of one tag began at increasing depths: those closing now are the last ones.
+            while regions and regions[-1][0] >= depth:
+                self._count_region(tag, regions.pop()[1], -1)
             return
         if self._hard:
             return
@@ -1103,7 +1525,7 @@ class _HTMLBlocks(HTMLParser):
         if self._jsonld is not None:
             self._jsonld.append(data)
         if self._hard:
-            if not any(r[0] in {"script", "style", "svg", "noscript", "template"} for r in self._regions):
+            if not self._open_quiet:
                 self._hidden.append(data)
             return
         self._buffer.append(data.replace("\n", " "))
@@ -1151,9 +1573,10 @@ def _json_ld_fields(texts: list[str]) -> list[tuple[str, str]]:
     for text in texts:
         try:
             data = json.loads(text)
-        except ValueError:
+            found = objects(data)
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
             continue
-        for obj in objects(data):
+        for obj in found:
             if not _ARTICLE_TYPES.search(str(obj.get("@type", ""))):
                 continue
             fields = [(name(obj.get("author")), "author"), (name(obj.get("publisher")), "site"),
@@ -1171,22 +1594,46 @@ def _html_blocks(text: str) -> list[_Block]:
 
 # --- files ---------------------------------------------------------------------
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# C0 controls but tab and line breaks, and C1 controls (what bytes that are neither UTF-8 nor
+# cp1252 become): a text file has next to none.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Longest first: the UTF-32 little-endian mark begins with the UTF-16 one.
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"\xef\xbb\xbf", "utf-8"))
+# cp1252 for each byte; its five unassigned bytes as the Latin-1 controls (as browsers read them).
+_CP1252 = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
+
+
+def _cp1252_for_invalid_utf8(error: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: the bytes that are not UTF-8 read as cp1252. A UTF-8 file edited
+    once in a Windows program ("é" as 0xE9, an apostrophe as 0x92) keeps its UTF-8 text intact,
+    where decoding the whole file as cp1252 turned every "é" of it into "Ã©"."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return "".join(_CP1252[b] for b in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error("bot-cp1252", _cp1252_for_invalid_utf8)
 
 
 def decode(data: bytes) -> str:
-    """Bytes of a text file as str: UTF-8 (with or without BOM), else cp1252."""
-    if not data.strip():
+    """Bytes of a text file as str: UTF-16 or UTF-32 when a byte order mark says so, else UTF-8
+    (with or without its mark) where valid and cp1252 for the bytes that are not."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                text = data[len(mark):].decode(encoding, errors="bot-cp1252" if encoding == "utf-8" else "strict")
+            except UnicodeDecodeError:
+                raise ArticleError(f"unreadable text: marked as {encoding.upper()[:6]} but not valid") from None
+            break
+    else:
+        if not data.strip():
+            raise ArticleError("empty file")
+        if b"\x00" in data:
+            raise ArticleError("binary file (not text)")
+        text = data.decode("utf-8", errors="bot-cp1252")
+    if not text.strip():
         raise ArticleError("empty file")
-    if b"\x00" in data:
-        raise ArticleError("binary file (not text)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ArticleError("unreadable text: neither UTF-8 nor cp1252") from None
     controls = len(_CONTROL_CHARS.findall(text))
     if controls > max(2, len(text) // 100):
         raise ArticleError("binary file (not text)")
@@ -1209,12 +1656,53 @@ def parse(text: str, fmt: str = "text") -> Article:
     return _classify(splitters[fmt](text))
 
 
+# --- is it news? -------------------------------------------------------------------
+#
+# A news article is told in sentences. A README, a manual, a changelog, a table or a list of
+# links is not: its body is mostly commands, code, file names and items without a full stop. Two
+# shapes are refused: a body without one sentence of prose, and a body where sentences of prose
+# hold less than half of the words.
+
+# What prose never holds and code, commands and configuration do: shapes, and the extensions of
+# the files they name.
+_CODE = re.compile(
+    r"[A-Za-z0-9]_[A-Za-z0-9]"  # identifiers: snake_case, ENV_NAMES
+    r"|\w\.(?:py|md|txt|json|html?|sh|ya?ml|toml|cfg|ini|db|js|ts|css|env|lock|log|csv)\b"  # file names
+    r"|(?:^|\s)(?:--[a-z]|-[a-z](?=\s|$))"  # command-line options
+    r"|\b[A-Za-z_]\w*=\S"  # assignments
+    r"|(?:^|\s)(?:\.{1,2}/|~/|/)\w"  # paths, slash commands
+    r"|[{}]|</?[a-z]|->|=>|&&|\w\(\)|\$[A-Z_{(]"  # code punctuation
+)
+_PROSE_END = re.compile(r"[.!?…][»\"”’)\]]*$")
+MIN_PROSE_SHARE = 0.5
+
+
+def not_news_reason(article: Article) -> str | None:
+    """Why an article's body is not news but code, commands, a table or a list; None if it is prose."""
+    words = prose_words = 0
+    for paragraph in article.paragraphs:
+        for sentence in split_sentences(paragraph.text):
+            count = sentence.count(" ") + 1
+            words += count
+            if _PROSE_END.search(sentence) and not _CODE.search(sentence):
+                prose_words += count
+    if not prose_words:
+        return "not a news article: no sentence of prose in it (a list, a table or code?)"
+    if prose_words < MIN_PROSE_SHARE * words:
+        return (f"not a news article: only {100 * prose_words // words} % of its text is sentences of prose, "
+                f"the rest code, commands or lists")
+    return None
+
+
 def parse_bytes(name: str, data: bytes) -> Article:
     """Parse an uploaded or read file; raises ArticleError with a one-line reason."""
     if len(data) > MAX_FILE_BYTES:
         raise ArticleError(f"file too large ({len(data) // 1000} kB, limit {MAX_FILE_BYTES // 1000} kB)")
     text = decode(data)
-    return parse(text, detect_format(name, text))
+    article = parse(text, detect_format(name, text))
+    if reason := not_news_reason(article):
+        raise ArticleError(reason)
+    return article
 
 
 def checksum(data: bytes) -> str:

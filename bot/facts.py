@@ -10,20 +10,28 @@ an organisation or a place is decided from its shape and the words around it
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.articles import MONTHS, parse_date
 from bot.text import STOPWORDS, WORD_RE, fold, is_known_word
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long article holds many
 class Fact:
     kind: str
     text: str  # the span as written in the sentence
     value: str  # normalised: digits, ISO date or the name
     unit: str | None = None
     start: int = 0
+
+
+# Far more than any real sentence holds (the seeds and test articles: 6 at most); a "sentence" of
+# thousands of numbers ("0 1 2 3 …") would otherwise store one fact for each.
+MAX_FACTS_PER_SENTENCE = 100
 
 
 NUMBER_WORDS = {
@@ -39,7 +47,11 @@ TIME_UNITS = {"seconde", "secondes", "minute", "minutes", "heure", "heures", "jo
               "semaine", "semaines", "mois", "an", "ans", "année", "années", "h", "hours", "days"}
 _CURRENCY = r"(?:€|\$|£|euros?|dollars?|usd|eur|livres?|francs?|bitcoins?|btc)"
 _SCALE = r"(?:\s+(?:mille|millions?|milliards?|billions?|k|m|md|mds))?"
-_NUM = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+# A number is read once from its start: the group (atomic) is never re-entered to try a shorter
+# reading (what follows a dropped "[space]ddd" group is a space then a digit, never a unit, % or
+# currency), and at most six groups of thousands (10^21) are read. Unbounded, every group of a
+# run like "100 100 100 …" restarted a read to the end of the run: quadratic in its length.
+_NUM = r"(?>\d{1,3}(?:[ \u00a0\u202f]\d{3}){1,6}(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
 # Looked for just before a number rather than inside the pattern: far cheaper to match.
 _MODIFIER_BEFORE = re.compile(r"(?:plus|moins|près|pres|environ|quelque|au moins|jusqu[’']à)\s+(?:de\s+|d[’'])?$",
                               re.IGNORECASE)
@@ -107,39 +119,72 @@ _ORG_WORDS = {"inc", "sa", "sas", "ltd", "group", "groupe", "banque", "bank", "s
               "commission", "conseil", "exchange"}
 
 
+_THOUSANDS_SPACE = re.compile(r"[ \u00a0\u202f]")
+_FOUR_DIGIT_RUN = re.compile(r"\d{4}")
+
+
 def _number_value(digits: str | None, word: str | None) -> str:
     if digits:
-        return re.sub(r"[ \u00a0\u202f]", "", digits).replace(",", ".")
+        return _THOUSANDS_SPACE.sub("", digits).replace(",", ".")
     return str(NUMBER_WORDS[word.lower()])
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < t_end and t_start < end for t_start, t_end in taken)
+class _Taken:
+    """The characters of a sentence already claimed by a fact. One mark per character rather
+    than a list of spans: testing a span against every fact found so far made a sentence of
+    many numbers quadratic, and a span's characters are looked at only when it is tested."""
+
+    def __init__(self, length: int) -> None:
+        self._marks = bytearray(length)
+        self.empty = True
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return not self.empty and self._marks.find(1, start, end) != -1
+
+    def add(self, start: int, end: int) -> None:
+        if end > start:
+            self._marks[start:end] = b"\x01" * (end - start)
+            self.empty = False
 
 
-def _numbers(sentence: str, taken: list[tuple[int, int]], number_words: bool) -> list[Fact]:
+def _numbers(sentence: str, taken: _Taken, number_words: bool) -> list[Fact]:
+    # Each kind stops at MAX_FACTS_PER_SENTENCE of its own: the facts after those come after as
+    # many facts, so `extract_facts` would drop them (a list of thousands of numbers was read whole).
     facts: list[Fact] = []
-    for match in _PERCENT.finditer(sentence):
+    for match in itertools.islice(_PERCENT.finditer(sentence), MAX_FACTS_PER_SENTENCE):
         facts.append(Fact("percentage", match.group(), _number_value(match.group(1), None) + "%",
                           "%", match.start()))
-        taken.append(match.span())
+        taken.add(*match.span())
+    found = 0
     for match in _MONEY.finditer(sentence):
-        if not _overlaps(*match.span(), taken):
+        if found == MAX_FACTS_PER_SENTENCE:
+            break
+        if not taken.overlaps(*match.span()):
             facts.append(Fact("money", match.group(), _number_value(match.group(1) or match.group(2), None),
                               None, match.start()))
-            taken.append(match.span())
+            taken.add(*match.span())
+            found += 1
+    found = 0
     for start, end in _date_spans(sentence):
-        if not _overlaps(start, end, taken):
+        if found == MAX_FACTS_PER_SENTENCE:
+            break
+        if not taken.overlaps(start, end):
             text = sentence[start:end]
-            year = re.search(r"\d{4}", text)
+            year = _FOUR_DIGIT_RUN.search(text)
             facts.append(Fact("date", text, parse_date(text) or (year.group() if year else fold(text)), None, start))
-            taken.append((start, end))
-    quantities = [(m, m.group(1), None) for m in _DIGIT_QUANTITY.finditer(sentence)]
-    if number_words:
-        quantities += [(m, None, m.group(1)) for m in _WORD_QUANTITY.finditer(sentence)]
-    for match, digits, word in sorted(quantities, key=lambda q: q[0].start()):
+            taken.add(start, end)
+            found += 1
+    quantities: Iterable[tuple[re.Match, str | None, str | None]] = (
+        (m, m.group(1), None) for m in _DIGIT_QUANTITY.finditer(sentence))
+    if number_words:  # both in order of position, as one sorted list gave them
+        quantities = heapq.merge(quantities, ((m, None, m.group(1)) for m in _WORD_QUANTITY.finditer(sentence)),
+                                 key=lambda q: q[0].start())
+    found = 0
+    for match, digits, word in quantities:
+        if found == MAX_FACTS_PER_SENTENCE:
+            break
         unit = match.group(2)
-        if _overlaps(*match.span(), taken):
+        if taken.overlaps(*match.span()):
             continue
         if unit and (fold(unit) in STOPWORDS or unit[:1].isupper()):
             unit = None
@@ -153,7 +198,8 @@ def _numbers(sentence: str, taken: list[tuple[int, int]], number_words: bool) ->
             facts.append(Fact("date", text, digits, None, start))
         else:
             facts.append(Fact("number", text, _number_value(digits, word), unit, start))
-        taken.append((start, end))
+        taken.add(start, end)
+        found += 1
     return facts
 
 
@@ -183,21 +229,32 @@ def _entity_kind(name: str, before: str) -> str:
     return "organisation"
 
 
-def _entities(sentence: str, taken: list[tuple[int, int]]) -> list[Fact]:
+_OPENING = " «\"“-—("  # what may stand before a sentence's first word
+
+
+def _entities(sentence: str, taken: _Taken) -> list[Fact]:
     facts: list[Fact] = []
+    # Where the first word begins, found once: a slice of the sentence up to each name made a
+    # sentence of many names quadratic.
+    first_word = len(sentence) - len(sentence.lstrip(_OPENING))
     for match in _NAME.finditer(sentence):
+        if len(facts) == MAX_FACTS_PER_SENTENCE:
+            break  # those after come after as many facts (see `_numbers`)
         written = match.group().rstrip(".’'-")
         tokens = (written[2:] if written[1:2] in ("’", "'") and written[0] in "DLdl" else written).split()  # "L’Europe"
-        while tokens and fold(tokens[0]) in STOPWORDS:
-            tokens = tokens[1:]  # "Selon Jesse Powell" -> "Jesse Powell"
-        if not tokens or not tokens[0][:1].isupper() or (taken and _overlaps(match.start(), match.end(), taken)):
+        skip = 0  # "Selon Jesse Powell" -> "Jesse Powell"; counted, not sliced: a run may be long
+        while skip < len(tokens) and fold(tokens[skip]) in STOPWORDS:
+            skip += 1
+        if skip:
+            tokens = tokens[skip:]
+        if not tokens or not tokens[0][:1].isupper() or taken.overlaps(match.start(), match.end()):
             continue
         start = match.start() + written.index(tokens[0])
         name = " ".join(tokens)
         if len(tokens) == 1:
             if len(name) < 2 or (name.isupper() and is_known_word(name.lower())):
                 continue
-            at_sentence_start = not sentence[:start].strip(" «\"“-—(")
+            at_sentence_start = start <= first_word
             if at_sentence_start and is_known_word(name.lower()):
                 continue  # an ordinary word capitalised because it opens the sentence
         folded = fold(name)
@@ -213,14 +270,14 @@ _DIGIT = re.compile(r"\d")
 
 
 def extract_facts(sentence: str) -> list[Fact]:
-    """All facts found in one sentence, in order of appearance."""
-    taken: list[tuple[int, int]] = []
+    """The facts found in one sentence, in order of appearance (the first MAX_FACTS_PER_SENTENCE)."""
+    taken = _Taken(len(sentence))
     # Cheap tests that spare most sentences the number patterns.
     number_words = not _NUMBER_WORD_SET.isdisjoint(WORD_RE.findall(sentence.lower()))
     has_numbers = number_words or _DIGIT.search(sentence) is not None
     facts = _numbers(sentence, taken, number_words) if has_numbers else []
     facts += _entities(sentence, taken)
-    return sorted(facts, key=lambda f: f.start)
+    return sorted(facts, key=lambda f: f.start)[:MAX_FACTS_PER_SENTENCE]
 
 
 def is_time_unit(unit: str | None) -> bool:

@@ -24,6 +24,34 @@ def test_parse_bytes_returns_article_or_refuses(data, name):
 
 
 @FAST
+@given(st.sampled_from([b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\xff\xfe\x00\x00"]), st.binary(max_size=2000),
+       st.sampled_from(["a.txt", "a.md", "a.html"]))
+def test_bytes_after_a_byte_order_mark_are_an_article_or_a_refusal(mark, data, name):
+    try:
+        parse_bytes(name, mark + data)
+    except ArticleError as error:
+        assert error.reason and "\n" not in error.reason
+
+
+# Markup cut anywhere: the HTML reader, the markup cleaner and the Markdown reader see only this.
+MARKUP_SOUP = st.lists(st.sampled_from(["<", ">", "/", "!", "-", "?", "[", "]", "(", ")", "'", '"', "=", " ", "a", "p",
+                                        "é", "&", ";", "#", "*", "_", "`", "{", "}", "\n", "<!--", "-->", "<![", "<a ",
+                                        "<p>", "</p>", "<script>", "&amp;", "Le maire a parlé. "]),
+                       max_size=300).map("".join)
+
+
+@FAST
+@given(MARKUP_SOUP, st.sampled_from(["a.txt", "a.md", "a.html"]))
+def test_markup_soup_is_an_article_or_a_refusal(text, name):
+    try:
+        article = parse_bytes(name, ("Titre\n\n" + text).encode())
+    except ArticleError as error:
+        assert error.reason and "\n" not in error.reason
+    else:
+        assert article.title and article.paragraphs
+
+
+@FAST
 @given(st.text(max_size=2000), st.sampled_from(["text", "markdown", "html"]))
 def test_parse_text_never_crashes(text, fmt):
     try:
