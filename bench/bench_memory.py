@@ -1,7 +1,7 @@
 """Memory of the bot as an operator runs it, on the seeds: the summed PSS (proportional set size:
 shared pages counted once, split between the processes that share them) of `run_bot.py`'s whole
 process tree after its first answer, with the default number of question workers and with 4; and
-the peak of `run_bot.py ask`.
+the PSS of `run_bot.py ask` after its first answer.
 
     python bench/bench_memory.py
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -69,20 +68,28 @@ async def bot_tree_pss(workers: str | None, workdir: Path) -> tuple[float, int]:
         await server.stop()
 
 
-def ask_peak_mb(workdir: Path) -> float:
-    """Peak RSS of `run_bot.py ask` (RSS: an upper bound of its PSS), the database already loaded."""
+def ask_pss_mb(workdir: Path) -> float:
+    """PSS of `run_bot.py ask -` after its first answer (it then waits for the next line), the
+    database already loaded by a first run."""
     env = bot_environment(BOT_DB=str(workdir / "ask.db"))
-    command = [sys.executable, str(PROJECT / "run_bot.py"), "ask", "Qui est le PDG de Kraken ?"]
-    subprocess.run(command, env=env, cwd=workdir, capture_output=True, check=True)  # first run loads the seeds
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(command, env=env, cwd=workdir, capture_output=True, check=True)
-    return max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    command = [sys.executable, str(PROJECT / "run_bot.py"), "ask", "-"]
+    subprocess.run(command, input="x\n", text=True, env=env, cwd=workdir, capture_output=True, check=True)
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=workdir)
+    try:
+        process.stdin.write("Qui est le PDG de Kraken ?\n")
+        process.stdin.flush()
+        process.stdout.readline()
+        time.sleep(1)
+        return pss_mb(process.pid)
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
 
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        print(f"run_bot.py ask: peak RSS {ask_peak_mb(workdir):.0f} MB")
+        print(f"run_bot.py ask: PSS {ask_pss_mb(workdir):.0f} MB after its first answer")
         for workers in (None, "4"):
             start = time.monotonic()
             total, count = await bot_tree_pss(workers, workdir)
