@@ -8,6 +8,7 @@ database, so new articles are answerable at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -66,18 +67,20 @@ class KnowledgeBase:
             return True
 
     # Every way in queues the alerts for subscribed chats in the article's own transaction.
+    # Ingest writes through a connection of its own: questions, lists and the alert queue on this
+    # knowledge base's connection go on meanwhile (SQLite's WAL lets them read while it writes).
 
     def ingest(self, paths: list[str | Path]) -> IngestReport:
         """Load files and folders."""
-        with self._lock:
-            report = ingest_paths(self.db, paths, queue_alerts)
+        with contextlib.closing(storage.open_database(self.path)) as db:
+            report = ingest_paths(db, paths, queue_alerts)
         self.refresh()
         return report
 
     def ingest_file(self, name: str, data: bytes, source: str) -> IngestReport:
         """Load one file's content received by other means (a document sent to the bot)."""
-        with self._lock:
-            report = ingest_bytes(self.db, name, data, source, queue_alerts)
+        with contextlib.closing(storage.open_database(self.path)) as db:
+            report = ingest_bytes(db, name, data, source, queue_alerts)
         self.refresh()
         return report
 

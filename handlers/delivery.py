@@ -64,6 +64,7 @@ class Delivery:
         self._task: asyncio.Task | None = None
         self._summaries: dict[tuple[int, int], Summary | None] = {}  # for one tick: fan-outs share them
         self._unstored: list[Path] = []  # dropped files a storage failure kept out: tried again next tick
+        self._ingesting: asyncio.Task | None = None  # the dropped files being stored
 
     # --- life cycle --------------------------------------------------------------
 
@@ -75,9 +76,12 @@ class Delivery:
         self._task = asyncio.create_task(self._run(), name="delivery")
 
     async def stop(self, grace: float = 10.0) -> None:
-        """Let the message in flight finish (up to `grace` seconds), then stop."""
+        """Let the message in flight and the ingest under way finish (up to `grace` seconds), then stop."""
         self._stop.set()
         self._wake.set()
+        if self._ingesting is not None:
+            with contextlib.suppress(Exception):  # reported by the loop, or cut short: files are seen again
+                await asyncio.wait_for(asyncio.shield(self._ingesting), timeout=grace)
         if self._task is None:
             return
         try:
@@ -115,21 +119,17 @@ class Delivery:
     # --- one pass ----------------------------------------------------------------
 
     async def tick(self) -> None:
-        """Ingest dropped files, then send everything that is due."""
+        """Start ingesting dropped files (in the background: a large file does not hold back the
+        alerts already due), then send everything that is due."""
         self._summaries.clear()
-        if self.watch is not None:
+        if self.watch is not None and (self._ingesting is None or self._ingesting.done()):
+            finished, self._ingesting = self._ingesting, None
+            if finished is not None and not finished.cancelled() and finished.exception() is not None:
+                raise finished.exception()  # a storage failure: _run reports it and backs off
             changed = await core(self.watch.changed)
             changed += [path for path in self._unstored if path not in changed]
             if changed:
-                try:
-                    report = await core(self.kb.ingest, changed)
-                except IngestStopped as error:
-                    # The watch hands a file over once: what was not stored is kept here for the next try.
-                    self._unstored = [Path(name) for name, _ in error.report.failed]
-                    log.info("articles folder: %s", "; ".join(error.report.lines()))
-                    raise
-                self._unstored = []
-                log.info("articles folder: %s", "; ".join(report.lines()))
+                self._ingesting = asyncio.create_task(self._ingest(changed), name="ingest")
         while not self._stop.is_set():
             items = await core(self.outbox.due, self.clock())
             if not items:
@@ -144,6 +144,19 @@ class Delivery:
             if self._stop.is_set():
                 return
             await self._send_digest(digest)
+
+    async def _ingest(self, changed: list[Path]) -> None:
+        """Store dropped files (a connection of their own), then wake the loop for their alerts."""
+        try:
+            report = await core(self.kb.ingest, changed)
+        except IngestStopped as error:
+            # The watch hands a file over once: what was not stored is kept here for the next try.
+            self._unstored = [Path(name) for name, _ in error.report.failed]
+            log.info("articles folder: %s", "; ".join(error.report.lines()))
+            raise
+        self._unstored = []
+        log.info("articles folder: %s", "; ".join(report.lines()))
+        self._wake.set()
 
     async def _summary(self, article_id: int, count: int = 3) -> Summary | None:
         key = (article_id, count)

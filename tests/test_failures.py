@@ -421,11 +421,15 @@ async def test_dropped_files_a_full_disk_kept_out_are_tried_again(tmp_path):
             return []
 
     delivery = Delivery(None, KB(), Outbox(), None, Watch(), interval=0.05)  # type: ignore[arg-type]
-    with pytest.raises(IngestStopped):
+    await delivery.tick()  # stores the dropped file in the background
+    await asyncio.sleep(0.2)
+    with pytest.raises(IngestStopped):  # the next look reports the failure (the loop then backs off)
         await delivery.tick()
     await delivery.tick()
+    await asyncio.sleep(0.2)
     assert seen == [[first], [first]]
     await delivery.tick()
+    await asyncio.sleep(0.2)
     assert len(seen) == 2  # stored the second time: not tried again
 
 
@@ -449,3 +453,35 @@ async def test_bot_api_lost_while_running_is_retried_one_line_a_try(tmp_path):
     failures = [line for line in stderr.splitlines() if "NetworkError" in line]
     assert len(failures) >= 2, stderr  # tried again, each try one line
     assert all("Cannot connect to host 127.0.0.1" in line for line in failures)
+
+
+async def test_a_long_ingest_of_dropped_files_does_not_hold_back_the_alerts(tmp_path):
+    """The folder's files are stored in the background: the look at the outbox does not wait."""
+    folder = tmp_path / "drop"
+    (first,) = articles(folder, 1)
+    release, looked = threading.Event(), []
+
+    class KB:
+        path = tmp_path / "bot.db"
+
+        def ingest(self, paths: list[Path]) -> IngestReport:
+            release.wait(10)  # a 5 MB article, a slow disk
+            return IngestReport(added=[str(p) for p in paths])
+
+    class Watch:
+        def changed(self) -> list[Path]:
+            return [first]
+
+    class Outbox:
+        def due(self, now: float) -> list:
+            looked.append(now)
+            return []
+
+        def due_digests(self, now: float) -> list:
+            return []
+
+    delivery = Delivery(None, KB(), Outbox(), None, Watch(), interval=0.05)  # type: ignore[arg-type]
+    await asyncio.wait_for(delivery.tick(), timeout=5)  # returns while the ingest is still running
+    assert looked and not delivery._wake.is_set()
+    release.set()
+    await asyncio.wait_for(delivery._wake.wait(), timeout=5)  # stored: the loop is woken for its alerts
