@@ -33,6 +33,7 @@ class Candidate:
     direct: bool = False  # at least one question word is in the sentence itself
     focus: float = 0.0  # share of the question's focus it holds (bot/answering/scoring.py)
     missing_names: bool = False  # a name the question gives is nowhere in its article
+    fits: bool = False  # holds the kind of answer the question wants (set by bot/answering/scoring.py)
     score: float = 0.0
     lead: str | None = None  # the sentence before, quoted with this one (a cause given after its event)
 

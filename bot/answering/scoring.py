@@ -18,7 +18,7 @@ import re
 from bot.answering.knobs import KNOBS
 from bot.answering.reading import SPEECH, Question
 from bot.answering.recall import Candidate, Expansion, Recall, context_terms
-from bot.answering.short import fits
+from bot.answering.short import asked_modality, fits
 from bot.modality import sentence_modality
 from bot.text import fold
 
@@ -33,9 +33,6 @@ CAUSE = re.compile(
 # ...and the manner: what "comment" wants besides a cause.
 MANNER = re.compile(r"\b(?:en \w+ant|grâce à|grace a|par le biais|au moyen|via|à l'aide|en utilisant|"
                     r"by|through|using|thanks to)\b", re.IGNORECASE)
-# A question that asks about the rumour itself ("que disait la rumeur ?") wants the disputed sentence.
-_ASKS_ABOUT_CLAIMS = re.compile(r"\b(?:rumeur|rumeurs|rumor|rumour|affirm|pretend|claim|dit|disait|selon|accus)",
-                                re.IGNORECASE)
 
 
 def focus_words(expansions: list[Expansion]) -> set[str]:
@@ -85,9 +82,11 @@ def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, foc
     candidate.score = candidate.coverage
 
 
-def score(candidate: Candidate, expansions: list[Expansion], question: Question, recall: Recall) -> None:
+def score(candidate: Candidate, expansions: list[Expansion], question: Question, recall: Recall,
+          asks_claim: bool) -> None:
     """The full score of a leading candidate: its article's other words, the names the question
-    gives, the kind of answer, a disputed claim, the article a follow-up leans on."""
+    gives, the kind of answer, a disputed claim (unless the question asks about the claim: "que
+    disait la rumeur ?"), the article a follow-up leans on."""
     body = recall.body_terms(candidate.article_id)
     total = got = 0.0
     for expansion in expansions:
@@ -99,8 +98,9 @@ def score(candidate: Candidate, expansions: list[Expansion], question: Question,
     candidate.coverage = max(candidate.coverage, got / total if total else 0.0)
     value = candidate.coverage - KNOBS.missing_name_penalty * candidate.missing_names
     if question.kind is not None and question.kind != "yes_no":
-        value = (1 - KNOBS.kind_bonus) * value + KNOBS.kind_bonus * has_kind(candidate, question)
-    if sentence_modality(candidate.text) == "reported" and not _ASKS_ABOUT_CLAIMS.search(fold(question.text)):
+        candidate.fits = has_kind(candidate, question)
+        value = (1 - KNOBS.kind_bonus) * value + KNOBS.kind_bonus * candidate.fits
+    if not asks_claim and sentence_modality(candidate.text) == "reported":
         value -= KNOBS.disputed_penalty
     if question.article_hint is not None and candidate.article_id == question.article_hint:
         value += KNOBS.same_article_bonus
@@ -124,8 +124,9 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
         cover(candidate, expansions, recall, focus)
     found.sort(key=lambda c: (-c.coverage, c.article_id, c.position))
     found = found[: int(KNOBS.rescored)]  # the others cover less than any of these
+    asks_claim = asked_modality(question) == "reported"
     for candidate in found:
-        score(candidate, expansions, question, recall)
+        score(candidate, expansions, question, recall, asks_claim)
     found.sort(key=lambda c: (-c.score, c.article_id, c.position))
     if question.kind not in (None, "yes_no") and found:
         leaders = found[:10]
@@ -135,7 +136,7 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
         following = fetched + [c for c in found if (c.article_id, c.position - 1) in by_place]
         for after in following:
             before = by_place.get((after.article_id, after.position - 1))
-            if before is None or before not in leaders or has_kind(before, question) or not has_kind(after, question):
+            if before is None or before not in leaders or before.fits or not has_kind(after, question):
                 continue
             if question.kind not in ("why", "how", "said") and not _CONTINUES.match(after.text):
                 continue
@@ -143,7 +144,7 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
             if inherited <= after.score:
                 continue
             after.coverage, after.focus, after.direct = before.coverage, before.focus, before.direct
-            after.score, after.lead = inherited, before.text
+            after.score, after.lead, after.fits = inherited, before.text, True
             if after in fetched:
                 found.append(after)
         found.sort(key=lambda c: (-c.score, c.article_id, c.position))
