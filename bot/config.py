@@ -46,6 +46,10 @@ class Config:
     webhook_listen: str = DEFAULT_LISTEN
     port: int = DEFAULT_PORT
     start_timeout: float = DEFAULT_START_TIMEOUT  # seconds to keep trying an unreachable Bot API at start
+    allowed_chats: frozenset[int] | None = None  # None: every chat; else only these chats and the operators
+    log_questions: bool = True  # keep the text of declined questions for /unanswered (30 days)
+    log_format: str = "text"  # "text" or "json" (one JSON object per log line)
+    proxy: str | None = None  # http(s):// or socks5:// proxy for the Bot API (TELEGRAM_PROXY, else HTTPS_PROXY)
 
 
 TOKEN_SHAPE = r"\d+:[A-Za-z0-9_-]{20,}"
@@ -171,6 +175,20 @@ def load_config(env: dict[str, str] | None = None) -> Config:
     if not re.fullmatch(r"\s*\d{1,5}\s*", port_text) or not 1 <= int(port_text) <= 65535:
         raise ConfigError("PORT must be a TCP port number from 1 to 65535 (where the webhook server listens)")
     start_timeout = _number(env, "BOT_START_TIMEOUT", DEFAULT_START_TIMEOUT, 0, 3600, "seconds")
+    allowed_text = env.get("BOT_ALLOWED_CHATS", "").strip()
+    allowed_parts = [x for x in re.split(r"[,\s]+", allowed_text) if x]
+    if not all(re.fullmatch(r"-?[0-9]{1,19}", x) for x in allowed_parts):
+        raise ConfigError("BOT_ALLOWED_CHATS must be comma-separated numeric chat ids (groups are negative, "
+                          "e.g. -1001234567890)")
+    log_questions_text = env.get("BOT_LOG_QUESTIONS", "1").strip().lower() or "1"
+    if log_questions_text not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+        raise ConfigError("BOT_LOG_QUESTIONS must be 1 (keep declined questions for /unanswered) or 0")
+    log_format = env.get("BOT_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise ConfigError("BOT_LOG_FORMAT must be text or json")
+    proxy = (env.get("TELEGRAM_PROXY") or env.get("HTTPS_PROXY") or env.get("https_proxy") or "").strip() or None
+    if proxy is not None and not re.fullmatch(r"(https?|socks5h?)://\S+", proxy):
+        raise ConfigError("TELEGRAM_PROXY / HTTPS_PROXY must be a proxy URL such as http://127.0.0.1:3128")
     return Config(
         token=token,
         api_base_url=base_url,
@@ -185,6 +203,10 @@ def load_config(env: dict[str, str] | None = None) -> Config:
         webhook_listen=listen,
         port=int(port_text),
         start_timeout=start_timeout,
+        allowed_chats=frozenset(int(x) for x in allowed_parts) if allowed_parts else None,
+        log_questions=log_questions_text in ("1", "true", "yes", "on"),
+        log_format=log_format,
+        proxy=proxy,
     )
 
 

@@ -109,7 +109,33 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("site", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """What operators need (issue 11): retired articles, the question log, chat state kept
+    across restarts, alerts into forum topics and channels, and keywords that exclude."""
+    # NULL: answerable, listed, alerting. A time: retired by an operator (/forget), kept so that
+    # the folder watcher does not load the same file again and /restore can bring it back.
+    db["articles"].add_column("retired_at", float)
+    # One row per question asked in Telegram, without who asked: counts for /stats, and the text
+    # of declined questions for /unanswered (NULL when BOT_LOG_QUESTIONS=0). Kept 30 days.
+    db["questions"].create(
+        {"id": int, "asked_at": float, "chat_type": str, "text": str, "answered": int, "declined": str,
+         "latency_ms": float},
+        pk="id", not_null={"asked_at", "answered"},
+    )
+    db["questions"].create_index(["asked_at"])
+    # python-telegram-bot's persistence (chat_data, user_data, bot_data, callback data,
+    # conversations): one JSON document per (kind, key).
+    db["chat_state"].create({"kind": str, "key": str, "data": str, "updated_at": float},
+                            pk=("kind", "key"), not_null={"data"})
+    # Alerts go to the forum topic the subscription was made in (NULL: the chat itself); a channel
+    # records the operator who linked it.
+    db["chats"].add_column("thread_id", int)
+    db["chats"].add_column("linked_by", int)
+    # A keyword with excluded = 1 vetoes the alert ("/subscribe kraken -bitcoin").
+    db["topics"].add_column("excluded", int, not_null_default=0)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3, _migration_4]
 
 
 class StorageError(Exception):
