@@ -380,10 +380,13 @@ _TAG_NOT_COMMENT = re.compile(r"</?(?P<name>[A-Za-z][\w:-]*)(?:\s[^<>]*)?/?>")
 _TEMPLATES = (("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
 # Also a conditional comment's "[if IE]" (see `_is_markup_left`).
 _MARKUP_LEFT = re.compile(
-    r"</?[A-Za-z!][\w:-]*(?=[\s/>]|$)|[{}]|\b(?:class|style|id|href|src|alt|width|height|data-[\w-]+|onclick|"
+    # A tag's start, also when its name ran into an attribute ("<i" then 'src="a.jpg"', joined);
+    # an attribute name is debris after any letter but an ASCII one ("&eacute;" then "src=…").
+    r"</?[A-Za-z!][\w:-]*(?=[\s/>=\"']|$)|[{}]|(?<![A-Za-z])(?:class|style|id|href|src|alt|width|height|data-[\w-]+|onclick|"
     r"type|rel|target|name|content)\s*=\s*[\"']|&#?\w+;|<!\[CDATA\[|\[\[|\]\]"
     # The pieces of a tag or comment cut in two, an attribute without quotes: "-->", "/>", "width=300".
-    r"|<!--|-->|/>|=[\w\"'#-]*>|(?:class|style|id|href|src|alt|width|height|data-[\w-]+|align|border)=[\w#-]"
+    # A word glued to ">" ends a tag cut in two too ("<img" lost, 'photo">' left).
+    r"|<!--|-->|/>|=[\w\"'#-]*>|[\w\"']>|(?:class|style|id|href|src|alt|width|height|data-[\w-]+|align|border)=[\w#-]"
 )
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 

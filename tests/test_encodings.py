@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.articles import ArticleError, decode, parse_bytes
@@ -148,6 +148,9 @@ def test_broken_html_leaves_no_markup_in_a_sentence(page):
 
 @SOME
 @given(st.lists(st.sampled_from(PROSE + DEBRIS), max_size=30), st.sampled_from(["a.html", "a.txt", "a.md"]))
+@example([PROSE[0], "<i", 'src="a.jpg"\n'], "a.html")  # a tag cut off at the end of the file
+@example([PROSE[0], "&eacute;", 'src="a.jpg"\n'], "a.html")  # an attribute right after an accented letter
+@example([PROSE[0], "&eacute;", ">"], "a.html")  # a word glued to the end of a tag
 def test_no_markup_is_ever_stored_as_a_sentence(parts, name):
     head = "<html><body><h1>Budget voté</h1>" if name == "a.html" else "Budget voté\n\n"
     assert not [s for s in stored_sentences(name, head + "".join(parts)) if MARKUP.search(s)]
