@@ -39,8 +39,26 @@ SEMANTIC_WEIGHT = 0.8  # a word of close meaning counts less than the word itsel
 MAX_NEIGHBOURS = 6
 RELATED_WEIGHT = 0.85  # times the table's closeness: a dictionary link is surer than a vector neighbour
 TRANSLATION_WEIGHT = 0.95  # an English word's French translation stands for the word itself
+# A related word of the same family, sharing the question word's first letters (piraté ~ piratage,
+# licencie ~ licenciement), says the same thing in another form: it counts nearly as the word itself.
+FAMILY_WEIGHT = 0.95
+FAMILY_PREFIX = 5  # letters shared, accents folded; and at least two thirds of the shorter word
+# English endings and their French counterparts: an English word the dictionary lacks often has a
+# French cognate in the articles (polluted ~ pollué, operators ~ opérateurs, security ~ sécurité).
+_COGNATE_ENDINGS = (("ities", "ités"), ("ity", "ité"), ("ied", "ié"), ("ed", "é"), ("ers", "eurs"), ("ors", "eurs"),
+                    ("er", "eur"), ("or", "eur"), ("ical", "ique"), ("ic", "ique"), ("ous", "eux"), ("ive", "if"),
+                    ("ism", "isme"), ("ist", "iste"), ("ly", "ment"), ("ing", "er"))
+COGNATE_WEIGHT = 0.85  # times the spelling match: a cognate is a guess, surer than a vector neighbour
 # Matches that stand for the question's word itself (the others are words of related meaning).
 SAME_WORD = frozenset({"exact", "fuzzy", "translation"})
+
+
+def same_family(word: str, other: str) -> bool:
+    """Whether two words open with the same stem: the first FAMILY_PREFIX letters and two thirds of
+    the shorter word, accents and case folded (démarrer ~ démarrage, not dirige ~ directeur)."""
+    a, b = fold(word.lower()), fold(other.lower())
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return shared >= max(FAMILY_PREFIX, 2 * min(len(a), len(b)) / 3)
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,14 @@ class Lexicon:
         found = process.extract(folded, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
         return [Match(term(self.by_fold[w]), score / 100.0, "fuzzy", self.by_fold[w]) for w, score, _ in found]
 
+    def cognates(self, word: str) -> list[Match]:
+        """Article words spelled like the French cognate of an English word ("polluted" -> "pollué")."""
+        for english, french in _COGNATE_ENDINGS:
+            if word.endswith(english) and len(word) - len(english) >= 3:
+                return [Match(m.term, COGNATE_WEIGHT * m.weight, "translation", m.word)
+                        for m in self.corrections(word[: -len(english)] + french)]
+        return []
+
     def neighbours(self, word: str) -> list[Match]:
         """Article words close in meaning to `word`, by cosine of word vectors."""
         if not self.semantic or not len(self._row_ids):
@@ -149,10 +175,15 @@ class Lexicon:
         if lang == "en":
             matches += [Match(term(french), TRANSLATION_WEIGHT, "translation", french)
                         for french in translations(word.lower()) if self.knows(term(french))]
+            if not matches:
+                matches = self.cognates(word.lower())
         if not matches:
             matches = self.corrections(word)
         anchor = matches[0].word if matches else word
-        matches += [Match(term(linked), RELATED_WEIGHT * closeness, "related", linked)
+        # A family link never outweighs the (corrected) word it comes from.
+        family = FAMILY_WEIGHT * (matches[0].weight if matches else 1.0)
+        matches += [Match(term(linked), family if same_family(anchor, linked) else RELATED_WEIGHT * closeness,
+                          "related", linked)
                     for linked, closeness in related(anchor.lower()) if self.knows(term(linked))]
         if not matches or matches[0].how == "fuzzy" or len(matches) == 1:
             matches += self.neighbours(anchor)

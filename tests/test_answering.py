@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering.decision import decide
 from bot.answering.knobs import KNOBS
-from bot.answering.model import EMPTY, OFF_TOPIC, UNKNOWN_NAMES
+from bot.answering.model import EMPTY, NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES
 from bot.answering.reading import question_kind, read_question
-from bot.answering.recall import Expansion, Recall
+from bot.answering.recall import Candidate, Expansion, Recall, bm25_ids, fts_query
+from bot.answering.scoring import has_form
 from bot.answering.short import answer_facts
 from bot.facts import extract_facts
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import Lexicon, Match
-from bot.text import term
+from bot.text import term, terms
 
 RECALL_MIN_COMMON = KNOBS.recall_min_common
 MADE_UP = Path(__file__).resolve().parent / "made_up"
@@ -187,6 +189,93 @@ def test_dictionary_relations_and_translations_meet_the_articles_words(monkeypat
     translated = vocabulary.expand("ceo", lang="en")
     assert [(m.term, m.how) for m in translated] == [(term("pdg"), "translation")]
     assert vocabulary.expand("ceo", lang="fr") == []  # a French question's "ceo" is not translated
+
+
+def test_close_words_do_not_crowd_out_the_sentences_that_use_the_questions_own_words(made_up):
+    """BM25 weighs a close word like the word itself: the sentences that hold the question's own
+    word are recalled even when sentences of close words fill the budget."""
+    recall = made_up.answerer.recall
+    fermeture = Expansion("fermeture", [Match(term("fermeture"), 1.0, "exact", "fermeture"),
+                                        Match(term("vélos"), 0.5, "semantic", "vélos"),
+                                        Match(term("service"), 0.5, "semantic", "service")], 1.0)
+    by_all_terms = recall.sentences(bm25_ids(recall.db, fts_query(recall.recall_terms([fermeture])), 1))
+    assert "fermeture" not in by_all_terms[0].text  # a sentence about bicycles ranks first
+    assert any("La fermeture" in c.text for c in recall.candidates([fermeture], limit=1))
+
+
+@pytest.mark.parametrize("sentence,places", [
+    ("L'établissement, dont le siège est à Nancy, compte 300 clients dans le Grand Est.", ["Nancy", "Grand Est"]),
+    ("Le feu est parti près de Monteils-des-Corbières, dans l'Aude.", ["Monteils-des-Corbières", "Aude"]),
+    ("La banque a notifié l'incident à la CNIL, selon Inès Morel.", []),  # an addressee, a person: not places
+])
+def test_a_name_after_a_preposition_of_place_answers_where(sentence, places):
+    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    assert [f["text"] for f in answer_facts(facts, read_question("Où est-ce ?"), sentence)] == places
+
+
+def test_a_related_word_of_the_same_family_counts_nearly_as_the_word(monkeypatch):
+    """piraté ~ piratage says the same thing in another form; voler is only related in meaning. A
+    family link of a misspelt word never outweighs the correction it comes from."""
+    import bot.lexicon as lexicon
+
+    links = {"piraté": (("piratage", 0.8), ("voler", 0.7)), "licenciement": (("licencier", 0.8),)}
+    monkeypatch.setattr(lexicon, "related", lambda word: links.get(word, ()))
+    vocabulary = Lexicon({"piratage": 3, "voler": 2, "licenciement": 4, "licencier": 2}, 100, semantic=False)
+    found = {m.word: m.weight for m in vocabulary.expand("piraté")}
+    assert found == {"piratage": pytest.approx(lexicon.FAMILY_WEIGHT),
+                     "voler": pytest.approx(lexicon.RELATED_WEIGHT * 0.7)}
+    assert not lexicon.same_family("dirige", "directeur")
+    misspelt = vocabulary.expand("licensiement")
+    assert misspelt[0].how == "fuzzy" and all(m.weight <= misspelt[0].weight for m in misspelt)
+
+
+def test_an_english_word_the_dictionary_lacks_meets_its_french_cognate(monkeypatch):
+    import bot.lexicon as lexicon
+
+    monkeypatch.setattr(lexicon, "translations", lambda word: ())
+    vocabulary = Lexicon({"pollué": 3, "sécurité": 4, "opérateurs": 2}, 100, semantic=False)
+    for english, french in (("polluted", "pollué"), ("security", "sécurité"), ("operators", "opérateurs")):
+        found = vocabulary.expand(english, lang="en")
+        assert [(m.word, m.how) for m in found] == [(french, "translation")], english
+        assert found[0].weight <= lexicon.COGNATE_WEIGHT
+    assert vocabulary.expand("polluted", lang="fr") == []  # a French question's word is not read as English
+
+
+def _answering(article_id: int, score: float, text: str) -> Candidate:
+    candidate = Candidate(article_id, article_id, 0, 0, None, text, set(terms(text)))
+    candidate.direct, candidate.score, candidate.coverage, candidate.focus = True, score, score, score
+    return candidate
+
+
+@pytest.mark.parametrize("rival_score,rival_text,answered", [
+    (0.78, "Le club de Lyon compte 900 adhérents.", False),  # another article answers about as well
+    (0.6, "Le club de Lyon compte 900 adhérents.", True),  # clearly less well
+    (0.8, "Le club de Nantes compte 700 adhérents.", True),  # the same sentence, reprinted by another site
+])
+def test_a_rival_article_answering_about_as_well_makes_the_answer_uncertain(rival_score, rival_text, answered):
+    question = read_question("Combien d'adhérents compte le club ?")
+    best = _answering(1, 0.8, "Le club de Nantes compte 700 adhérents.")
+    answers, declined, _ = decide(question, [], [best, _answering(2, rival_score, rival_text)])
+    assert (answers[:1] == [best] and declined is None) if answered else (answers == [] and declined == NOT_FOUND)
+
+
+def test_a_follow_up_or_an_open_question_is_not_contested_by_another_article():
+    rival = _answering(2, 0.78, "Le club de Lyon compte 900 adhérents.")
+    follow = read_question("Et combien d'adhérents ?")
+    follow.article_hint = 1  # the previous answer's article: the follow-up says which article it means
+    for question in (follow, read_question("Que fait le club ?")):  # open: other articles are alternatives
+        best = _answering(1, 0.8, "Le club de Nantes compte 700 adhérents.")
+        assert decide(question, [], [best, rival])[0][:1] == [best]
+
+
+@pytest.mark.parametrize("question,form", [
+    ("Pourquoi l'atelier a-t-il fermé ?", True), ("Qui dirige la fromagerie ?", True),
+    ("Combien de salariés ?", True), ("Qu'ont dit les usagers ?", True),
+    # "comment" asks for a manner, a description, a way of dying: no connective marks the answer
+    ("Comment l'atelier a-t-il fermé ?", False), ("L'atelier a-t-il fermé ?", False),
+])
+def test_only_kinds_whose_answer_has_a_form_weigh_in_the_score(question, form):
+    assert has_form(read_question(question)) is form
 
 
 def test_the_readme_lists_every_knob_as_the_code_has_it():

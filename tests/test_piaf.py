@@ -10,9 +10,9 @@ from bench.piaf import PIAF, answered, bot_ranking, hits, load
 
 SLICE = 500
 # Set below this slice's measured figures (README): a regression fails, noise does not.
-MIN_HIT_AT_1 = 0.51
-MIN_HIT_AT_5 = 0.66
-MAX_WRONG_OF_ANSWERED = 0.30
+MIN_HIT_AT_1 = 0.52  # measured 0.566
+MIN_HIT_AT_5 = 0.67  # measured 0.728
+MAX_WRONG_OF_ANSWERED = 0.25  # measured 39/217
 
 
 @pytest.fixture(scope="module")

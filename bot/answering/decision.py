@@ -4,7 +4,9 @@ A wrong quote costs more trust than an honest "I don't know", so a sentence answ
 covers enough of the question overall, holds the question's focus (its rarest words: what it is
 about), and no name in the question is unknown to the articles (a question about another company
 must not get a quote about this one). A question none of whose own words occur in the articles is
-off-topic, whatever its words of close meaning find.
+off-topic, whatever its words of close meaning find. And when a question asks for one fact and a
+sentence of another article gives another one about as well, the bot cannot tell which article the
+question means: it says so rather than guess.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from bot.answering.knobs import KNOBS
 from bot.answering.model import NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES
 from bot.answering.reading import Question
 from bot.answering.recall import Candidate, Expansion
+from bot.answering.scoring import has_form
+from bot.answering.short import answer_facts
 from bot.lexicon import KNOWN_WORD_CUTOFF, SAME_WORD
-from bot.text import is_known_word
+from bot.text import fold, is_known_word
 
 
 def unknown_names(question: Question, expansions: list[Expansion]) -> list[str]:
@@ -43,6 +47,28 @@ def is_answer(candidate: Candidate) -> bool:
             and candidate.coverage >= KNOBS.min_coverage and candidate.focus >= KNOBS.min_focus)
 
 
+def _agrees(rival: Candidate, best: Candidate, question: Question) -> bool:
+    """Whether a sentence of another article says what the best answer says: the same short answer
+    ("basée à San Francisco" in both articles), or the same sentence reprinted."""
+    if rival.terms == best.terms:
+        return True
+    if not question.wanted:
+        return False
+    ours, theirs = (answer_facts(c.facts, question, c.text)[:1] for c in (best, rival))
+    return bool(ours and theirs) and fold(ours[0]["value"]) == fold(theirs[0]["value"])
+
+
+def is_contested(best: Candidate, ranked: list[Candidate], question: Question) -> bool:
+    """Whether the question asks for one fact (a person, a figure, a date, a place, a cause, Oui or
+    Non) and a sentence of another article gives another one within `min_margin` of the best answer.
+    An open question ("Que fait Kraken ?") gets the other articles' sentences as alternatives instead,
+    and a follow-up answered from the article it leans on has said which article it means."""
+    if (not has_form(question) and question.kind != "yes_no") or best.article_id == question.article_hint:
+        return False
+    return any(best.score - c.score < KNOBS.min_margin and not _agrees(c, best, question)
+               for c in ranked if c.article_id != best.article_id)
+
+
 def decide(question: Question, expansions: list[Expansion], ranked: list[Candidate]) -> tuple[list[Candidate],
                                                                                              str | None, list[str]]:
     """The candidates that answer, best first, or none and the reason (with the unknown names)."""
@@ -52,4 +78,6 @@ def decide(question: Question, expansions: list[Expansion], ranked: list[Candida
     if is_off_topic(expansions):
         return [], OFF_TOPIC, []
     answers = [c for c in ranked if is_answer(c)]
-    return answers, None if answers else NOT_FOUND, []
+    if not answers or is_contested(answers[0], ranked, question):
+        return [], NOT_FOUND, []
+    return answers, None, []

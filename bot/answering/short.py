@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.answering.knobs import KNOBS
-from bot.answering.reading import Question
+from bot.answering.reading import SPEECH, Question
 from bot.facts import is_time_unit
 from bot.modality import mentions_plan, sentence_modality, span_modality
 from bot.text import UNIT_ABBREVIATIONS, fold, term, terms
@@ -24,6 +24,25 @@ _ASKS_FUTURE = re.compile(r"\b(?:aura|auront|sera|seront|fera|feront|ira|iront|v
 # "Combien coûte / va coûter / faut-il payer": the answer is an amount of money before any count.
 _ASKS_MONEY = re.compile(r"\b(?:cout\w*|prix|pay\w*|montant|budget|facture|tarif\w*|depens\w*|finance\w*|"
                          r"cost\w*|price\w*|spen[dt]\w*|euros?|dollars?)\b")
+
+
+# A name right after a preposition of place ("dont le siège est à Nancy", "près de Monteils", "dans
+# l'Aude") is a place to a question that asks where, whatever kind its shape gave it at ingest. Not
+# "à la" / "à l'": a town takes no article, and "notifié à la CNIL" names an addressee; nor "à" after
+# a verb of speech ("a confié à Bloomberg").
+_LOCATIVE = re.compile(r"(?:\b(?:à|au|aux|en|près de|pres de|in|near)\s+|\bprès d['’]|\bpres d['’]|"
+                       r"\bdans\s+(?:l['’]|la\s+|le\s+|les\s+))$", re.IGNORECASE)
+_SPOKEN_TO = re.compile(r"(?:" + SPEECH.pattern + r")\s+(?:\w+\s+)?a\s+$")  # on folded text
+
+
+def fact_kind(fact: dict, question: Question, sentence: str) -> str:
+    """The fact's kind as an answer to this question: a name after a preposition of place is a place."""
+    if question.kind == "where" and fact["kind"] in ("organisation", "person"):
+        start = sentence.find(fact["text"])
+        if (start > 0 and _LOCATIVE.search(sentence, max(0, start - 12), start)
+                and not _SPOKEN_TO.search(fold(sentence[max(0, start - 40):start]))):
+            return "place"
+    return fact["kind"]
 
 
 def unit_terms(unit: str | None) -> set[str]:
@@ -59,11 +78,12 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
                  if (t := term(m.group().lower())) in anchors]
     ranked: list[tuple[float, float, dict]] = []
     for fact in facts:
-        if fact["kind"] not in question.wanted or fold(fact["value"]) in asked:
+        kind = fact_kind(fact, question, sentence)
+        if kind not in question.wanted or fold(fact["value"]) in asked:
             continue
         if question.kind == "how_long" and not is_time_unit(fact["unit"]):
             continue
-        rank = question.wanted.index(fact["kind"])
+        rank = question.wanted.index(kind)
         if question.kind == "how_many":
             if fact["kind"] == "money" and _ASKS_MONEY.search(asked):
                 rank -= 10
