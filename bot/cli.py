@@ -1,5 +1,5 @@
-"""Command line: `run_bot.py [ask|ingest] ...`, and the choice between the
-terminal chat and Telegram when no subcommand is given.
+"""Command line: `run_bot.py [ask|ingest|list|forget|restore|check|backup] ...` (also installed as
+`news-qa-bot`), and the choice between the terminal chat and Telegram when no subcommand is given.
 
 What the operator must fix (a setting, the database file, the disk, the
 network) ends the program with one line on stderr and a non-zero exit code,
@@ -9,28 +9,30 @@ never a traceback; the token is kept out of every line, logged or printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.metadata
 import json
 import logging
 import os
+import re
 import socket
 import sqlite3
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
-from bot.config import Config, ConfigError, load_config, secret_pattern
-from bot.storage import StorageError, open_database, storage_error
+from bot.config import Config, ConfigError, load_config
+from bot.logs import RedactSecret, configure_logging, outside_failure
+from bot.storage import StorageError, article_states, open_database, set_retired, storage_error
 
 if TYPE_CHECKING:  # imported where used: the knowledge base loads the language models, slow for a bad setting
     from bot.knowledge import KnowledgeBase
 
-EXIT_REFUSED = 1  # `ingest`: every file was refused
+EXIT_REFUSED = 1  # `ingest`: every file was refused; `forget`, `restore`: there is no such article
 EXIT_CONFIG = 2  # a setting is wrong, or the Bot API refused the token
 EXIT_NETWORK = 3  # the Bot API cannot be reached, or the webhook port cannot be opened
 EXIT_STORAGE = 4  # the database file or its disk failed
@@ -39,12 +41,21 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def version() -> str:
+    """The version pip installed (pyproject.toml's), for --version."""
+    try:
+        return importlib.metadata.version("news-qa-bot")
+    except importlib.metadata.PackageNotFoundError:  # `python run_bot.py` from a clone never pip-installed
+        return "(not installed: pip install -e .)"
+
+
+def build_parser(prog: str = "run_bot.py") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="run_bot.py",
+        prog=prog,
         description="Answers questions about news articles: in Telegram when TELEGRAM_BOT_TOKEN is set, "
                     "otherwise in this terminal.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("--webhook", metavar="URL",
                         help="receive Telegram updates by webhook at this public https:// URL instead of long "
                              "polling")
@@ -56,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with -, read the lines as one conversation: a question may lean on the one before")
     ingest = sub.add_parser("ingest", help="load article files or folders into the database")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
+    sub.add_parser("list", help="list every article: number, state (live or retired), title")
+    forget = sub.add_parser("forget", help="retire an article: no longer answered from, listed or announced")
+    forget.add_argument("number", type=article_number, help="the article's number, as `list` and /articles show it")
+    restore = sub.add_parser("restore", help="bring a retired article back")
+    restore.add_argument("number", type=article_number, help="the article's number, as `list` shows it")
+    check = sub.add_parser("check", help="check the settings, the database and the Bot API (getMe, webhook): one "
+                                         "line each, exit code 0 when all pass")
+    check.add_argument("--full", action="store_true",
+                       help="SQLite's full integrity_check rather than quick_check (slow on a large database)")
+    backup = sub.add_parser("backup", help="copy the database to PATH, consistent even while the bot runs or an "
+                                           "ingest writes")
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     return parser
 
 
@@ -94,102 +118,33 @@ def run_ingest(kb: KnowledgeBase, paths: list[str]) -> int:
     return EXIT_REFUSED if report.refused and not (report.added or report.updated or report.skipped) else 0
 
 
-# --- logging ----------------------------------------------------------------------
+def article_number(text: str) -> int:
+    """An article number as given on the command line: ASCII digits only."""
+    if not re.fullmatch(r"[0-9]{1,18}", text):
+        raise argparse.ArgumentTypeError(f"not an article number: {text!r} (see `list`)")
+    return int(text)
 
 
-class RedactSecret(logging.Filter):
-    """Replace a secret (the bot token) in every log line, whichever library writes it: the
-    message, the exception text and traceback, the stack; in any letter case and URL-encoded."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.pattern = secret_pattern(secret)
-
-    def redact(self, text: str) -> str:
-        return self.pattern.sub("<token>", text)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = self.redact(message)
-        if clean != message:
-            record.msg, record.args = clean, ()
-        if record.exc_info and not record.exc_text:
-            # Formatted here so that the cleaned text is what every formatter prints (they reuse exc_text).
-            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
+def run_list(db_path: str | Path) -> int:
+    """Every article, one line each: number, live or retired, title."""
+    with contextlib.closing(open_database(db_path)) as db:
+        for number, title, retired_at in article_states(db):
+            print(f"{number:>5}  {'retired' if retired_at is not None else 'live':<7}  {title}")
+    return 0
 
 
-_TRACEBACKS = logging.Formatter()
-
-
-def outside_failure(error: BaseException, db_path: str | Path) -> str | None:
-    """One line for a failure of the outside world (network, disk, the database file at `db_path`),
-    None for a bug. The operator can act on the line; the traceback would only say where Python was."""
-    if isinstance(error, StorageError):
-        return str(error)
-    if isinstance(error, sqlite3.Error):
-        problem = storage_error(error, db_path)
-        return str(problem) if problem else None
-    telegram_error = sys.modules.get("telegram.error")  # loaded only with the Telegram layer
-    if telegram_error is not None and isinstance(error, telegram_error.NetworkError) \
-            and not isinstance(error, telegram_error.BadRequest):  # a bad request is the code's
-        return f"{type(error).__name__}: {error}"
-    aiohttp = sys.modules.get("aiohttp")
-    if isinstance(error, ConnectionError | TimeoutError) or (aiohttp and isinstance(error, aiohttp.ClientError)):
-        return f"{type(error).__name__}: {error}"
-    return None
-
-
-class ShortOutsideFailures(logging.Filter):
-    """A logged network or storage failure as one line, without its traceback (kept at DEBUG).
-    PTB logs each failed poll with a traceback, a dozen lines a try every few seconds while the
-    network is down."""
-
-    def __init__(self, db_path: str | Path) -> None:
-        super().__init__()
-        self.db_path = db_path
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        line = outside_failure(error, self.db_path) if error is not None else None
-        if line is not None:
-            record.msg, record.args = f"{record.getMessage().rstrip('.')}: {line}", ()
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-def log_filters(config: Config) -> list[logging.Filter]:
-    """The filters every log handler gets, in order (redaction last, so it sees the final text)."""
-    filters: list[logging.Filter] = []
-    if config.log_level != "DEBUG":
-        filters.append(ShortOutsideFailures(config.db_path))
-    if config.token:
-        filters.append(RedactSecret(config.token))
-    return filters
-
-
-def configure_logging(config: Config) -> None:
-    """Log to stderr at the configured level, through `log_filters`, uncaught exceptions included."""
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        for log_filter in log_filters(config):
-            handler.addFilter(log_filter)
-
-    # Uncaught exceptions (bugs) go through the same handlers, so their tracebacks are redacted too.
-    def uncaught(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
-        log.critical("unexpected error", exc_info=(kind, error, trace))
-
-    def uncaught_in_thread(hook: threading.ExceptHookArgs) -> None:
-        if hook.exc_value is not None and not isinstance(hook.exc_value, SystemExit):
-            log.critical("unexpected error in thread %s", getattr(hook.thread, "name", "?"),
-                         exc_info=(hook.exc_type, hook.exc_value, hook.exc_traceback))
-
-    sys.excepthook = uncaught
-    threading.excepthook = uncaught_in_thread
+def run_retire(db_path: str | Path, number: int, retired: bool) -> int:
+    """`forget` (`retired`) or `restore` an article; a running bot sees it at its next question."""
+    with contextlib.closing(open_database(db_path)) as db:
+        changed = set_retired(db, number, time.time() if retired else None)
+        row = db.execute("SELECT title FROM articles WHERE id = ?", [number]).fetchone()
+    if changed is None:
+        print(f"there is no article {number}: `list` shows their numbers", file=sys.stderr)
+        return EXIT_REFUSED
+    outcome = {(True, True): "retired", (True, False): "was already retired", (False, True): "restored",
+               (False, False): "was not retired"}[retired, changed]
+    print(f"article {number} {outcome}: {row[0]}")
+    return 0
 
 
 # --- start-up checks for the Telegram bot --------------------------------------------
@@ -203,8 +158,9 @@ def wait_for_bot_api(config: Config, sleep: Callable[[float], None] = time.sleep
     backoff (1, 2, 4... s) for at most `config.start_timeout` seconds; a refused token is final."""
     assert config.token is not None
     url = f"{config.api_base_url}{config.token}/getMe"
-    # As the bot's own HTTP client (aiohttp), no proxy taken from the environment.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    # Through the bot's proxy (TELEGRAM_PROXY) as the bot's own HTTP client, never another taken from the environment.
+    proxy = {"http": config.proxy, "https": config.proxy} if config.proxy else {}
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxy))
     started = time.monotonic()
     delay, tries = 1.0, 0
     while True:
@@ -270,14 +226,27 @@ def check_webhook_url(url: str) -> None:
 # --- main ----------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | None], int] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def console() -> None:
+    """The `news-qa-bot` command (pyproject.toml's [project.scripts]): `run_bot.py` under its own name."""
+    sys.exit(main(prog="news-qa-bot"))
+
+
+def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | None], int] | None = None,
+         prog: str = "run_bot.py") -> int:
+    args = build_parser(prog).parse_args(argv)
     # Text that is not UTF-8 on stdin (a question, the terminal chat) is read with replacement
     # characters rather than ending the program.
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")
+    if args.command == "check":  # a bad setting is one of the failures it reports
+        from bot.check import run_check
+
+        return run_check(args.full)
     try:
         config = load_config()
+        if config.db_url is not None:
+            raise ConfigError("BOT_DB: PostgreSQL holds only the alert queue so far (issue 12 in progress, see the "
+                              "README); set BOT_DB to a SQLite file such as data/bot.db")
         if args.webhook is not None:
             check_webhook_url(args.webhook)
     except ConfigError as error:
@@ -310,6 +279,16 @@ def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | No
 
 def _run_here(config: Config, args: argparse.Namespace) -> int:
     """The command line and the terminal chat."""
+    # On the database alone: no article is loaded, no language model either.
+    if args.command == "list":
+        return run_list(config.db_path)
+    if args.command in ("forget", "restore"):
+        return run_retire(config.db_path, args.number, retired=args.command == "forget")
+    if args.command == "backup":
+        from bot.backup import backup_database
+
+        print(backup_database(config.db_path, args.path, args.force).line())
+        return 0
     from bot.knowledge import KnowledgeBase
     from bot.terminal import chat
 

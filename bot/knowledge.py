@@ -124,7 +124,8 @@ class KnowledgeBase:
     def context(self, sentence_id: int) -> tuple[str, ArticleRef] | None:
         """The paragraph around a sentence, and its article."""
         with self._lock:
-            row = self.db.execute("SELECT article_id, paragraph FROM sentences WHERE id = ?",
+            row = self.db.execute("SELECT s.article_id, s.paragraph FROM sentences s JOIN articles a ON "
+                                  "a.id = s.article_id WHERE s.id = ? AND a.retired_at IS NULL",
                                   [sentence_id]).fetchone()
             if not row:
                 return None
@@ -139,10 +140,24 @@ class KnowledgeBase:
         return ArticleRef(*row)
 
     def articles(self) -> list[ArticleRef]:
+        """The live articles (not retired), numbered by id: a retired one leaves a gap."""
         self.refresh()
         with self._lock:
-            rows = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY id").fetchall()
+            rows = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE retired_at IS NULL "
+                                   "ORDER BY id").fetchall()
         return [ArticleRef(*r) for r in rows]
+
+    def retire(self, article_id: int, retired: bool, now: float) -> bool | None:
+        """/forget (`retired`) or /restore an article: see storage.set_retired."""
+        with self._lock:
+            changed = storage.set_retired(self.db, article_id, now if retired else None)
+        self.refresh()
+        return changed
+
+    def catalogue(self) -> list[tuple[int, str, float | None]]:
+        """Every article, retired ones too: (id, title, retired_at or None)."""
+        with self._lock:
+            return storage.article_states(self.db)
 
     # --- what questions about the articles read (bot/answering/about.py) --------
 
@@ -191,7 +206,8 @@ class KnowledgeBase:
     def summary(self, article_id: int, count: int = 3) -> Summary | None:
         self.refresh()
         with self._lock:
-            row = self.db.execute("SELECT headings FROM articles WHERE id = ?", [article_id]).fetchone()
+            row = self.db.execute("SELECT headings FROM articles WHERE id = ? AND retired_at IS NULL",
+                                  [article_id]).fetchone()
             if row is None:
                 return None
             rows = self.db.execute(
@@ -233,6 +249,7 @@ class KnowledgeBase:
         with self._lock:
             rows = self.db.execute(
                 "SELECT kind, value, unit, count(*) AS n FROM facts WHERE kind IN ('person', 'organisation', 'number') "
+                "AND article_id NOT IN (SELECT id FROM articles WHERE retired_at IS NOT NULL) "
                 "GROUP BY kind, value, unit ORDER BY n DESC, value LIMIT 50").fetchall()
         first: dict[str, tuple[str, str | None]] = {}
         for kind, value, unit, _ in rows:

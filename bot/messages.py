@@ -24,14 +24,14 @@ MESSAGES: dict[str, dict[str, str]] = {
               "/articles — la liste des articles\n/summary — le résumé de chaque article\n"
               "/summary N ou /summary mot-clé — un article en détail\n"
               "/quote mots… — les phrases qui contiennent ces mots\n/source — d'où vient la dernière réponse\n"
-              "/subscribe [mots-clés] — alertes sur les nouveaux articles (/unsubscribe, /subscriptions, "
+              "/subscribe [mots-clés] [-exclus] — alertes sur les nouveaux articles (/unsubscribe, /subscriptions, "
               "/digest HH:MM, /pause, /resume)\n"
               "/help — cette aide",
         "en": "Ask a question in plain words: I answer with the exact sentence from the article and its source.\n"
               "/articles — list of articles\n/summary — a summary of each article\n"
               "/summary N or /summary keyword — one article in detail\n"
               "/quote words… — sentences containing those words\n/source — where the last answer came from\n"
-              "/subscribe [keywords] — alerts on new articles (/unsubscribe, /subscriptions, "
+              "/subscribe [keywords] [-excluded] — alerts on new articles (/unsubscribe, /subscriptions, "
               "/digest HH:MM, /pause, /resume)\n"
               "/help — this help",
     },
@@ -135,16 +135,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Abonnement arrêté : plus d'alertes dans ce chat.",
         "en": "Unsubscribed: no more alerts in this chat.",
     },
-    "keywords_left": {
-        "fr": "Mots-clés retirés. Il reste : {keywords}.",
-        "en": "Keywords removed. Still followed: {keywords}.",
-    },
+    "keywords_removed": {"fr": "Mots-clés retirés.", "en": "Keywords removed."},
     "not_subscribed": {
         "fr": "Ce chat n'est abonné à rien. /subscribe pour être prévenu des nouveaux articles.",
         "en": "This chat has no subscription. /subscribe to be told about new articles.",
     },
     "status_all": {"fr": "Abonnement : tous les nouveaux articles.", "en": "Subscription: every new article."},
     "status_keywords": {"fr": "Mots-clés suivis : {keywords}.", "en": "Keywords followed: {keywords}."},
+    "status_excluded": {
+        "fr": "Sauf les articles qui parlent de : {keywords}.",
+        "en": "Except articles about: {keywords}.",
+    },
     "status_instant": {"fr": "Mode : alerte dès la publication.", "en": "Mode: alert on publication."},
     "status_digest": {
         "fr": "Mode : un digest par jour à {time} ({zone}).",
@@ -193,6 +194,40 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest_more": {"fr": "… et {count} autre(s) : /articles", "en": "… and {count} more: /articles"},
     "full_summary": {"fr": "Résumé complet", "en": "Full summary"},
     "article_gone": {"fr": "Cet article n'existe plus.", "en": "This article no longer exists."},
+    # Channels linked by an operator (handlers/subscriptions.py)
+    "channel_operators_only": {
+        "fr": "Seuls les opérateurs du bot relient un canal, depuis leur conversation privée avec le bot.",
+        "en": "Only the bot's operators link a channel, from their private chat with the bot.",
+    },
+    "channel_not_found": {
+        "fr": "Je ne trouve pas le canal {name} : vérifiez son nom (@nom public) ou donnez son identifiant "
+              "(-100…) si le canal est privé.",
+        "en": "I can't find the channel {name}: check its name (public @name) or give its id (-100…) "
+              "if the channel is private.",
+    },
+    "not_a_channel": {
+        "fr": "{name} n'est pas un canal : dans un groupe, lancez /subscribe depuis le groupe lui-même.",
+        "en": "{name} is not a channel: for a group, send /subscribe in the group itself.",
+    },
+    "channel_not_admin": {
+        "fr": "Je ne suis pas administrateur de {name} avec le droit de publier des messages. Ajoutez-moi "
+              "comme administrateur du canal (« Publier des messages »), puis recommencez.",
+        "en": "I am not an administrator of {name} allowed to post messages. Add me as an administrator "
+              "of the channel (“Post messages”), then try again.",
+    },
+    "link_usage": {
+        "fr": "Donnez le canal : /link @canal (ou son identifiant -100…). Je dois en être administrateur.",
+        "en": "Name the channel: /link @channel (or its id -100…). I must be one of its administrators.",
+    },
+    "channel_linked": {
+        "fr": "Canal relié : les alertes y seront publiées. /subscribe @canal mots-clés pour choisir.",
+        "en": "Channel linked: alerts will be posted there. /subscribe @channel keywords to choose.",
+    },
+    "channel_named": {"fr": "Canal « {title} » :", "en": "Channel “{title}”:"},
+    "summary_in_private": {
+        "fr": "Pour le résumé complet, écrivez-moi en privé (@{bot}) : /summary {number}",
+        "en": "For the full summary, write to me in private (@{bot}): /summary {number}",
+    },
     # Articles sent to the bot as documents
     "upload_operators_only": {
         "fr": "Seuls les opérateurs du bot peuvent ajouter des articles. Posez plutôt une question par écrit.",
@@ -210,11 +245,83 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Je n'ai pas pu télécharger ce fichier. Réessayez dans un instant.",
         "en": "I couldn't download this file. Please try again in a moment.",
     },
+    # Operators' commands (handlers/admin.py)
+    "operators_only": {
+        "fr": "Cette commande est réservée aux opérateurs du bot, en conversation privée.",
+        "en": "This command is for the bot's operators, in a private chat.",
+    },
+    "stats": {
+        "fr": "📊 Statistiques\nArticles : {articles} en ligne, {retired} retiré(s)\n"
+              "Chats : {chats}, dont {subscribed} abonné(s) aux alertes\n"
+              "Questions : {today} aujourd'hui, {week} sur 7 jours\n"
+              "Réponses trouvées : {share} ; délai médian : {median}\n"
+              "Alertes : {sent} envoyée(s), {pending} en attente, {failed} en échec",
+        "en": "📊 Statistics\nArticles: {articles} live, {retired} retired\n"
+              "Chats: {chats}, {subscribed} of them subscribed to alerts\n"
+              "Questions: {today} today, {week} over 7 days\n"
+              "Answered: {share}; median reply time: {median}\n"
+              "Alerts: {sent} sent, {pending} pending, {failed} failed",
+    },
+    "unanswered_header": {
+        "fr": "Questions restées sans réponse, les plus fréquentes (30 derniers jours) :",
+        "en": "Most frequent questions left unanswered (last 30 days):",
+    },
+    "unanswered_none": {
+        "fr": "Aucune question restée sans réponse ces 30 derniers jours.",
+        "en": "No question left unanswered in the last 30 days.",
+    },
+    "unanswered_off": {
+        "fr": "Le texte des questions n'est pas conservé (BOT_LOG_QUESTIONS=0).",
+        "en": "The text of questions is not kept (BOT_LOG_QUESTIONS=0).",
+    },
+    "forget_usage": {
+        "fr": "Donnez le numéro de l'article (voir /articles), par exemple : /forget 3",
+        "en": "Give the article's number (see /articles), for example: /forget 3",
+    },
+    "restore_usage": {
+        "fr": "Donnez le numéro d'un article retiré, par exemple : /restore 3",
+        "en": "Give the number of a retired article, for example: /restore 3",
+    },
+    "retired_list": {"fr": "Articles retirés :", "en": "Retired articles:"},
+    "no_retired": {"fr": "Aucun article n'est retiré.", "en": "No article is retired."},
+    "no_such_article": {
+        "fr": "Il n'y a pas d'article n° {number}.",
+        "en": "There is no article number {number}.",
+    },
+    "forgotten": {
+        "fr": "Article {number} retiré : « {title} ». Je n'en parle plus et n'envoie plus d'alerte à son sujet ; "
+              "/restore {number} pour le rétablir.",
+        "en": "Article {number} retired: “{title}”. I no longer answer from it or send alerts about it; "
+              "/restore {number} brings it back.",
+    },
+    "already_forgotten": {
+        "fr": "L'article {number} « {title} » est déjà retiré.",
+        "en": "Article {number} “{title}” is already retired.",
+    },
+    "restored": {
+        "fr": "Article {number} rétabli : « {title} ».",
+        "en": "Article {number} restored: “{title}”.",
+    },
+    "not_forgotten": {
+        "fr": "L'article {number} « {title} » n'est pas retiré.",
+        "en": "Article {number} “{title}” is not retired.",
+    },
     "terminal_intro": {
         "fr": "Chat sur {count} article(s). Posez une question, ou /help. Ctrl-D pour quitter.",
         "en": "Chat over {count} article(s). Ask a question, or /help. Ctrl-D to quit.",
     },
     # Fair service (handlers/fairness.py) and buttons that no longer mean anything (handlers/buttons.py)
+    "not_allowed": {
+        "fr": "Ce bot est réservé à certaines conversations, et celle-ci n'en fait pas partie. "
+              "Demandez à son administrateur de l'ajouter.",
+        "en": "This bot serves only some chats, and this one is not among them. Ask its operator to add it.",
+    },
+    "not_allowed_group": {
+        "fr": "Ce bot est réservé à certaines conversations, et ce groupe n'en fait pas partie : je le quitte. "
+              "Demandez à son administrateur de l'ajouter.",
+        "en": "This bot serves only some chats, and this group is not among them, so I am leaving. "
+              "Ask its operator to add it.",
+    },
     "slow_down": {
         "fr": "Doucement : vous m'écrivez trop vite, je laisse vos messages de côté quelques secondes.",
         "en": "Easy: you are writing too fast, so I am setting your messages aside for a few seconds.",
@@ -232,12 +339,18 @@ COMMAND_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "summary": {"fr": "Résumé des articles (ou /summary N)", "en": "Article summaries (or /summary N)"},
     "quote": {"fr": "Phrases contenant des mots", "en": "Sentences containing words"},
     "source": {"fr": "Source de la dernière réponse", "en": "Source of the last answer"},
-    "subscribe": {"fr": "Alertes sur les nouveaux articles [mots-clés]", "en": "Alerts on new articles [keywords]"},
+    "subscribe": {"fr": "Alertes sur les nouveaux articles [mots-clés] [-exclus]",
+                  "en": "Alerts on new articles [keywords] [-excluded]"},
+    "link": {"fr": "Relier un canal aux alertes : /link @canal", "en": "Link a channel to alerts: /link @channel"},
     "unsubscribe": {"fr": "Retirer des mots-clés, ou all", "en": "Remove keywords, or all"},
     "subscriptions": {"fr": "Abonnement de ce chat", "en": "This chat's subscription"},
     "digest": {"fr": "Un digest par jour à HH:MM (ou off)", "en": "One digest a day at HH:MM (or off)"},
     "pause": {"fr": "Suspendre les alertes", "en": "Pause alerts"},
     "resume": {"fr": "Reprendre les alertes", "en": "Resume alerts"},
+    "stats": {"fr": "Statistiques (opérateurs)", "en": "Statistics (operators)"},
+    "unanswered": {"fr": "Questions restées sans réponse", "en": "Questions left unanswered"},
+    "forget": {"fr": "Retirer l'article N", "en": "Retire article N"},
+    "restore": {"fr": "Rétablir l'article N", "en": "Restore article N"},
 }
 
 

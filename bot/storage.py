@@ -135,7 +135,15 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     db["topics"].add_column("excluded", int, not_null_default=0)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3, _migration_4]
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Leases on the outbox (issue 12): which bot instance holds a row, and until when. Another
+    instance may take the row once the lease has run out (its holder died); see bot/outbox.py."""
+    db["outbox"].add_column("claimed_by", str)
+    db["outbox"].add_column("claimed_until", float)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3, _migration_4,
+                                                             _migration_5]
 
 
 class StorageError(Exception):
@@ -392,7 +400,8 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
         now = time.time()
         row = {"source": article.source, "checksum": article.checksum, "title": article.title,
                "author": article.author, "date": article.date, "updated": article.updated, "site": article.site,
-               "headings": json.dumps(article.headings, ensure_ascii=False), "updated_at": now}
+               "headings": json.dumps(article.headings, ensure_ascii=False), "updated_at": now,
+               "retired_at": None}  # new content under a retired article's source brings it back
         if article_id is None:
             columns = [*row, "added_at"]
             article_id = db.execute(
@@ -427,6 +436,30 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
         if on_saved is not None:
             on_saved(db, article_id, action)
         return action, article_id
+
+
+def set_retired(db: sqlite_utils.Database, article_id: int, retired_at: float | None) -> bool | None:
+    """Retire an article at `retired_at` (/forget) or bring it back with None (/restore): True if
+    that changed it, False if it was so already, None if there is no such article. Retiring also
+    cancels the alerts about it not sent yet; the generation goes up so that every reader stops
+    (or starts again) answering from it."""
+    with transaction(db):
+        row = db.execute("SELECT retired_at FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:
+            return None
+        if (row[0] is None) == (retired_at is None):
+            return False
+        db.execute("UPDATE articles SET retired_at = ? WHERE id = ?", [retired_at, article_id])
+        if retired_at is not None:
+            db.execute("UPDATE outbox SET status = 'dropped', error = 'article retired' "
+                       "WHERE article_id = ? AND status = 'pending'", [article_id])
+        _bump_generation(db)
+        return True
+
+
+def article_states(db: sqlite_utils.Database) -> list[tuple[int, str, float | None]]:
+    """Every article, retired ones too: (id, title, retired_at or None), by id."""
+    return db.execute("SELECT id, title, retired_at FROM articles ORDER BY id").fetchall()
 
 
 def optimize_index(db: sqlite_utils.Database) -> None:

@@ -4,13 +4,17 @@ and the match of a newly stored article against them.
 A chat subscribes to every new article (no keywords) or to keywords; a
 keyword matches an article when each of its words occurs in the title, the
 body or the facts, as an index term (so accents and inflection do not
-matter) or through a spelling correction (typos). `queue_alerts` runs inside
+matter) or through a spelling correction (typos). An excluded keyword
+("-bitcoin") matches the same way and vetoes the alert. A chat is a private
+chat, a group (alerts into one forum topic when `thread_id` is set) or a
+channel an operator linked. `queue_alerts` runs inside
 the transaction that stores the article, so the outbox rows it writes commit
 or roll back with the article itself.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -39,6 +43,8 @@ class ChatSettings:
     digest_at: str | None = None  # "HH:MM" in the bot's time zone, or None for instant alerts
     lang: str = "fr"
     keywords: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # articles matching any of these are not announced
+    thread_id: int | None = None  # the forum topic alerts go to; None: the chat itself
 
 
 def topic_key(keyword: str) -> str:
@@ -46,16 +52,18 @@ def topic_key(keyword: str) -> str:
     return " ".join(sorted({term(w) for w in content_words(keyword)}))
 
 
-def parse_keywords(text: str) -> list[str]:
-    """Keywords from a command's arguments: words, or "phrases in quotes"; words that
-    carry no meaning on their own ("le", "?") are dropped, repeats too."""
-    found: dict[str, str] = {}
-    for quoted, guillemets, word in re.findall(r'"([^"]+)"|«([^»]+)»|(\S+)', text):
+def parse_keywords(text: str) -> tuple[list[str], list[str]]:
+    """Keywords and excluded keywords from a command's arguments: words, or "phrases in quotes",
+    a leading "-" excluding one (-bitcoin, -"prix du gaz"); words that carry no meaning on their
+    own ("le", "?") are dropped, repeats too (the first spelling of a topic wins)."""
+    found: dict[str, tuple[str, bool]] = {}
+    for minus, quoted, guillemets, word in re.findall(r'(-?)(?:"([^"]+)"|«([^»]+)»|(\S+))', text):
         keyword = " ".join((quoted or guillemets or word).split())[:MAX_KEYWORD_CHARS]
         key = topic_key(keyword)
         if key and key not in found:
-            found[key] = keyword
-    return list(found.values())
+            found[key] = (keyword, bool(minus))
+    return ([k for k, excluded in found.values() if not excluded],
+            [k for k, excluded in found.values() if excluded])
 
 
 def parse_time(text: str) -> str | None:
@@ -90,13 +98,15 @@ class Subscriptions:
             return self._settings(chat_id)
 
     def _settings(self, chat_id: int) -> ChatSettings:
-        row = self.db.execute("SELECT active, subscribed, paused, digest_at, lang FROM chats WHERE chat_id = ?",
-                              [chat_id]).fetchone()
+        row = self.db.execute("SELECT active, subscribed, paused, digest_at, lang, thread_id FROM chats "
+                              "WHERE chat_id = ?", [chat_id]).fetchone()
         if row is None:
             return ChatSettings(chat_id)
-        keywords = [r[0] for r in self.db.execute(
-            "SELECT keyword FROM topics WHERE chat_id = ? ORDER BY rowid", [chat_id])]
-        return ChatSettings(chat_id, bool(row[0]), bool(row[1]), bool(row[2]), row[3], row[4], keywords)
+        topics = self.db.execute("SELECT keyword, excluded FROM topics WHERE chat_id = ? ORDER BY rowid",
+                                 [chat_id]).fetchall()
+        return ChatSettings(chat_id, bool(row[0]), bool(row[1]), bool(row[2]), row[3], row[4],
+                            [k for k, excluded in topics if not excluded], [k for k, excluded in topics if excluded],
+                            row[5])
 
     def _upsert(self, chat_id: int, **values: object) -> None:
         values["updated_at"] = time.time()
@@ -108,30 +118,54 @@ class Subscriptions:
         with self._lock, storage.transaction(self.db):
             self._upsert(chat_id, kind=kind, title=title, lang=lang)
 
-    def subscribe(self, chat_id: int, keywords: list[str], lang: str) -> ChatSettings:
-        """No keywords: every new article. Keywords: added to the chat's topics (at most MAX_KEYWORDS)."""
+    def link_channel(self, chat_id: int, title: str | None, lang: str, operator_id: int) -> ChatSettings:
+        """An operator linked a channel the bot may post in: it is (again) active, and subscribed to
+        every new article unless it already had a subscription, which is kept."""
         with self._lock, storage.transaction(self.db):
-            self._upsert(chat_id, subscribed=1, active=1, lang=lang)
-            if not keywords:
-                self.db.execute("DELETE FROM topics WHERE chat_id = ?", [chat_id])
-            room = MAX_KEYWORDS - self.db.execute("SELECT count(*) FROM topics WHERE chat_id = ?",
-                                                  [chat_id]).fetchone()[0]
-            for keyword in keywords:
-                if room <= 0:
-                    break
-                room -= self.db.execute("INSERT OR IGNORE INTO topics (chat_id, key, keyword) VALUES (?, ?, ?)",
-                                        [chat_id, topic_key(keyword), keyword]).rowcount
+            self._upsert(chat_id, kind="channel", title=title, lang=lang, linked_by=operator_id, active=1)
+            self.db.execute("UPDATE chats SET subscribed = 1 WHERE chat_id = ?", [chat_id])
             return self._settings(chat_id)
 
-    def unsubscribe(self, chat_id: int, keywords: list[str] | None) -> ChatSettings:
-        """Remove keywords; None (or removing the last keyword) ends the subscription.
+    def subscribe(self, chat_id: int, keywords: list[str], lang: str, excluded: list[str] | None = None,
+                  thread_id: int | None = None) -> ChatSettings:
+        """Neither keywords nor exclusions: every new article (exclusions already set stay).
+        Otherwise both are added to the chat's topics (at most MAX_KEYWORDS in all); a topic
+        given with the other sign changes sides. Alerts go to `thread_id`, the forum topic the
+        subscription was made in (None: the chat itself)."""
+        excluded = excluded or []
+        with self._lock, storage.transaction(self.db):
+            self._upsert(chat_id, subscribed=1, active=1, lang=lang, thread_id=thread_id)
+            if not keywords and not excluded:
+                self.db.execute("DELETE FROM topics WHERE chat_id = ? AND excluded = 0", [chat_id])
+            room = MAX_KEYWORDS - self.db.execute("SELECT count(*) FROM topics WHERE chat_id = ?",
+                                                  [chat_id]).fetchone()[0]
+            for keyword, exclude in [(k, 0) for k in keywords] + [(k, 1) for k in excluded]:
+                key = topic_key(keyword)
+                known = self.db.execute("SELECT 1 FROM topics WHERE chat_id = ? AND key = ?", [chat_id, key]).fetchone()
+                if known is None and room <= 0:
+                    continue
+                # A topic already there keeps its first spelling unless it changes sides ("excluded."
+                # is SQLite's name for the row being inserted).
+                self.db.execute("INSERT INTO topics (chat_id, key, keyword, excluded) VALUES (?, ?, ?, ?) "
+                                "ON CONFLICT (chat_id, key) DO UPDATE SET keyword = excluded.keyword, "
+                                "excluded = excluded.excluded WHERE topics.excluded != excluded.excluded",
+                                [chat_id, key, keyword, exclude])
+                room -= known is None
+            return self._settings(chat_id)
+
+    def unsubscribe(self, chat_id: int, keywords: list[str] | None, excluded: list[str] | None = None) -> ChatSettings:
+        """Remove keywords and exclusions; None ends the subscription, and so does removing the
+        last keyword (what is left would be every article, more than was asked for). Removing an
+        exclusion never ends it.
 
         Alerts already queued for the chat are dropped when the subscription ends."""
         with self._lock, storage.transaction(self.db):
-            for keyword in keywords or []:
-                self.db.execute("DELETE FROM topics WHERE chat_id = ? AND key = ?", [chat_id, topic_key(keyword)])
-            left = self.db.execute("SELECT count(*) FROM topics WHERE chat_id = ?", [chat_id]).fetchone()[0]
-            if keywords is None or left == 0:
+            for keyword, exclude in [(k, 0) for k in keywords or []] + [(k, 1) for k in excluded or []]:
+                self.db.execute("DELETE FROM topics WHERE chat_id = ? AND key = ? AND excluded = ?",
+                                [chat_id, topic_key(keyword), exclude])
+            left = self.db.execute("SELECT count(*) FROM topics WHERE chat_id = ? AND excluded = 0",
+                                   [chat_id]).fetchone()[0]
+            if keywords is None or (keywords and left == 0):
                 self.db.execute("DELETE FROM topics WHERE chat_id = ?", [chat_id])
                 self.db.execute("UPDATE chats SET subscribed = 0 WHERE chat_id = ?", [chat_id])
                 self._drop_pending(chat_id, "unsubscribed")
@@ -155,6 +189,23 @@ class Subscriptions:
         with self._lock, storage.transaction(self.db):
             self.db.execute("UPDATE chats SET active = 0 WHERE chat_id = ?", [chat_id])
             self._drop_pending(chat_id, reason)
+
+    def deactivate_all_but(self, allowed: frozenset[int], reason: str) -> list[int]:
+        """Stop alerting every chat outside `allowed`, channels excepted (operators link those):
+        the allow-list (BOT_ALLOWED_CHATS) was set or narrowed while the bot was away. Returns them."""
+        with self._lock, storage.transaction(self.db):
+            stopped = [row[0] for row in self.db.execute(
+                "SELECT chat_id FROM chats WHERE active = 1 AND kind IS NOT 'channel'")
+                if row[0] not in allowed]
+            for chat_id in stopped:
+                self.db.execute("UPDATE chats SET active = 0 WHERE chat_id = ?", [chat_id])
+                self._drop_pending(chat_id, reason)
+            return stopped
+
+    def leave_topic(self, chat_id: int) -> None:
+        """The forum topic alerts went to was deleted: they go to the chat itself from now on."""
+        with self._lock, storage.transaction(self.db):
+            self.db.execute("UPDATE chats SET thread_id = NULL WHERE chat_id = ?", [chat_id])
 
     def move(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: its settings, keywords and queued alerts follow it."""
@@ -195,21 +246,19 @@ def queue_alerts(db: sqlite_utils.Database, article_id: int, action: str) -> Non
     chats = db.execute("SELECT chat_id FROM chats WHERE subscribed = 1 AND active = 1 AND paused = 0").fetchall()
     if not chats:
         return
-    topics: dict[int, list[str]] = {}
-    for chat_id, keyword in db.execute("SELECT t.chat_id, t.keyword FROM topics t JOIN chats c "
-                                       "ON c.chat_id = t.chat_id WHERE c.subscribed = 1 ORDER BY t.rowid"):
-        topics.setdefault(chat_id, []).append(keyword)
+    topics: dict[tuple[int, int], list[str]] = {}  # (chat, excluded) -> keywords
+    for chat_id, keyword, excluded in db.execute(
+            "SELECT t.chat_id, t.keyword, t.excluded FROM topics t JOIN chats c "
+            "ON c.chat_id = t.chat_id WHERE c.subscribed = 1 ORDER BY t.rowid"):
+        topics.setdefault((chat_id, excluded), []).append(keyword)
     lexicon = _article_lexicon(db, article_id)
-    verdicts: dict[str, bool] = {}  # many chats share keywords: each is matched once
+    matches = functools.cache(lambda keyword: keyword_matches(lexicon, keyword))  # many chats share keywords
     rows = []
     now = time.time()
     for (chat_id,) in chats:
-        keywords = topics.get(chat_id, [])
-        for keyword in keywords:
-            if keyword not in verdicts:
-                verdicts[keyword] = keyword_matches(lexicon, keyword)
-        matched = [k for k in keywords if verdicts[k]]
-        if keywords and not matched:
+        keywords = topics.get((chat_id, 0), [])
+        matched = [k for k in keywords if matches(k)]
+        if (keywords and not matched) or any(map(matches, topics.get((chat_id, 1), []))):
             continue
         rows.append((chat_id, article_id, json.dumps(matched, ensure_ascii=False), now, now))
     db.conn.executemany(

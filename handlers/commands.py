@@ -6,12 +6,12 @@ from __future__ import annotations
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.messages import t
 from handlers import buttons
-from handlers.common import core, kb_of, lang_of, reply
+from handlers.common import core, kb_of, lang_of, reply, thread_of
 from handlers.render import answer_html, articles_html, quote_block, split_message, summary_html
 
 MAX_ARGUMENT = 200
@@ -70,9 +70,13 @@ async def full_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if found is None:
         await buttons.answer(update, context, t("article_gone", lang), alert=True)
         return
+    if chat.type == ChatType.CHANNEL:  # any reader may press: the summary is not posted to everyone
+        await buttons.answer(update, context, t("summary_in_private", lang, bot=context.bot.username,
+                                                number=press.number), alert=True)
+        return
     await buttons.answer(update, context)
     for piece in split_message(summary_html(found, lang, full=True)):
-        await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+        await context.bot.send_message(chat.id, piece, message_thread_id=thread_of(update.callback_query.message))
 
 
 async def quote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

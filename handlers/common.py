@@ -6,8 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.answering.model import Answer
@@ -25,6 +24,13 @@ def kb_of(context: ContextTypes.DEFAULT_TYPE) -> KnowledgeBase:
 def lang_of(update: Update) -> str:
     user = update.effective_user
     return language(user.language_code if user else None)
+
+
+def thread_of(message: MaybeInaccessibleMessage | None) -> int | None:
+    """The forum topic a message is in, to send into it (Message.reply_text does so by itself).
+    None outside topics: in a plain group, message_thread_id names a chain of replies, which
+    sending cannot target; a message older than 48 hours (InaccessibleMessage) does not say."""
+    return message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
 
 
 async def ask(context: ContextTypes.DEFAULT_TYPE, text: str, alternatives: int = 2,
@@ -53,7 +59,5 @@ async def reply(update: Update, html: str, markup: InlineKeyboardMarkup | None =
     sent = None
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        sent = await message.reply_text(piece, parse_mode=ParseMode.HTML, do_quote=index == 0,
-                                        reply_markup=markup if last else None,
-                                        disable_web_page_preview=True)
+        sent = await message.reply_text(piece, do_quote=index == 0, reply_markup=markup if last else None)
     return sent

@@ -4,8 +4,9 @@ Every `interval` seconds it ingests files dropped into the articles folder,
 then drains the outbox: instant alerts one message at a time (so at most one
 is in flight), and the digests whose time has come. Telegram's answers decide
 what happens to a row: sent; retried later (429, network); dropped with the
-chat's subscription (blocked, kicked, chat gone); or moved to the new chat id
-(group upgraded to a supergroup).
+chat's subscription (blocked, kicked, chat gone, a channel's posting right
+withdrawn); moved to the new chat id (group upgraded to a supergroup); or sent
+to the group itself when its forum topic was deleted.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.ingest import IngestStopped
@@ -36,7 +36,9 @@ from handlers.render import alert_html, digest_html
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
-GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights to send")
+GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights to send", "not enough rights",
+        "need administrator rights")  # the last two: a channel or group where the bot may no longer post
+TOPIC_GONE = ("message thread not found", "topic_deleted")
 
 
 def seconds(period: float | timedelta) -> float:
@@ -91,6 +93,10 @@ class Delivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
+        try:  # rows taken but not begun go back at once, rather than when their lease runs out
+            await core(self.outbox.close)
+        except StorageError as error:
+            log.warning("could not hand back the alerts not sent yet: %s", error)
 
     def wake(self) -> None:
         """Look at the outbox now rather than at the next tick (an article just came in)."""
@@ -176,7 +182,8 @@ class Delivery:
             await core(self.outbox.fail, [item.id], "article missing")
             return True
         markup = InlineKeyboardMarkup([[summary_button(item.article_id, "", item.lang)]])
-        return await self._deliver(item.chat_id, [item], alert_html(summary, item.matched, item.lang), markup)
+        html = alert_html(summary, item.matched, item.lang)
+        return await self._deliver(item.chat_id, item.thread_id, [item], html, markup)
 
     async def _send_digest(self, digest: Digest) -> None:
         now = self.clock()
@@ -188,17 +195,25 @@ class Delivery:
         if entries:
             text, shown = digest_html(entries, digest.lang)
             buttons = [[summary_button(s.article.id, s.article.title, digest.lang)] for s, _ in entries[:shown]]
-            await self._deliver(digest.chat_id, digest.items, text, InlineKeyboardMarkup(buttons[:8]))
+            await self._deliver(digest.chat_id, digest.thread_id, digest.items, text, InlineKeyboardMarkup(buttons[:8]))
         await core(self.outbox.digest_done, digest.chat_id, now)
 
-    async def _deliver(self, chat_id: int, items: list[Item], html: str, markup: InlineKeyboardMarkup) -> bool:
+    async def _deliver(self, chat_id: int, thread_id: int | None, items: list[Item], html: str,
+                       markup: InlineKeyboardMarkup) -> bool:
         """Send one message for these rows and record the outcome; True if delivered.
         Never raises for Telegram errors."""
-        ids = [i.id for i in items]
-        await core(self.outbox.claim, ids)
+        # Only the rows still leased to this instance (PostgreSQL: another may have taken over a lease
+        # that ran out while this one waited).
+        ids = await core(self.outbox.claim, [i.id for i in items])
+        if not ids:
+            return False
+        return await self._send(chat_id, thread_id, ids, max(i.attempts for i in items), html, markup)
+
+    async def _send(self, chat_id: int, thread_id: int | None, ids: list[int], attempts: int, html: str,
+                    markup: InlineKeyboardMarkup) -> bool:
+        """Send the message for these claimed rows and record the outcome; True if delivered."""
         try:
-            await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                        disable_web_page_preview=True)
+            await self.bot.send_message(chat_id, html, message_thread_id=thread_id, reply_markup=markup)
         except RetryAfter as error:
             await core(self.outbox.retry, ids, self.clock() + seconds(error.retry_after), "429")
         except Forbidden as error:
@@ -209,13 +224,18 @@ class Delivery:
             await core(self.subscriptions.move, chat_id, error.new_chat_id)
             await core(self.outbox.retry, ids, self.clock(), "migrated")
         except BadRequest as error:
-            if any(reason in error.message.lower() for reason in GONE):
+            if thread_id is not None and any(reason in error.message.lower() for reason in TOPIC_GONE):
+                # A deleted forum topic: the group itself gets this message, and the next ones.
+                log.info("topic %s of chat %s is gone: alerts go to the chat itself", thread_id, chat_id)
+                await core(self.subscriptions.leave_topic, chat_id)
+                return await self._send(chat_id, None, ids, attempts, html, markup)
+            elif any(reason in error.message.lower() for reason in GONE):
                 await core(self.subscriptions.deactivate, chat_id, error.message)
             else:
                 log.error("alert to chat %s refused: %s", chat_id, error.message)
                 await core(self.outbox.fail, ids, error.message)
         except TelegramError as error:  # timeouts, connection errors, 5xx (NetworkError)
-            backoff = min(MAX_BACKOFF, 2.0 ** (1 + max(i.attempts for i in items)))  # 2, 4, 8... s
+            backoff = min(MAX_BACKOFF, 2.0 ** (1 + attempts))  # 2, 4, 8... s
             log.warning("alert to chat %s not sent (%s): retry in %.0f s", chat_id, error, backoff)
             await core(self.outbox.retry, ids, self.clock() + backoff, str(error)[:200])
         else:

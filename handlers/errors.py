@@ -4,6 +4,7 @@ button press that was left pending so that the user's button stops spinning."""
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -27,6 +28,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None and not buttons.is_answered(update, context):
             await buttons.answer(update, context, t("error", lang), alert=True)
         elif update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
-            await context.bot.send_message(update.effective_chat.id, t("error", lang))
+            await context.bot.send_message(update.effective_chat.id, escape(t("error", lang)))
     except Exception:  # the apology itself failed (network, blocked): nothing more to do
         log.warning("could not send the error notice for update %s", update_id)

@@ -25,7 +25,7 @@ import enum
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -36,7 +36,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, BaseUpdateProcessor, ContextTypes
 
 from bot.messages import t
-from handlers import buttons
+from handlers import buttons, updatelog
 from handlers.common import lang_of, reply
 from handlers.questions import addressed_text
 
@@ -292,6 +292,11 @@ class FairApplication(Application):
     """PTB's Application, except that stopping does not wait for every update received: with
     hundreds queued behind Telegram's flood limits that took minutes, and SIGTERM must end the
     bot within seconds."""
+
+    def process_update(self, update: object) -> Coroutine[Any, Any, None]:
+        """Handle the update as PTB does, then log it in one line (handlers/updatelog.py). Not a
+        coroutine function: its latency counts from here, the update taken from the queue."""
+        return updatelog.logged(update, super().process_update)
 
     async def stop(self) -> None:
         """Close the fair processor first (drop what waits, bound what runs), then stop as PTB does."""

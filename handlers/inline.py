@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.questionlog import INLINE
+from handlers.admin import log_question
 from handlers.common import ask, core, kb_of, lang_of
 from handlers.render import MAX_MESSAGE, answer_html, summary_html
 
@@ -24,7 +26,7 @@ def _result(result_id: str, title: str, description: str, html: str) -> InlineQu
     if not html or len(html) > MAX_MESSAGE:
         return None
     return InlineQueryResultArticle(id=result_id, title=title.strip()[:256] or "…", description=description[:500],
-                                    input_message_content=InputTextMessageContent(html, parse_mode=ParseMode.HTML))
+                                    input_message_content=InputTextMessageContent(html))
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -32,6 +34,8 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.inline_query
     kb, lang = kb_of(context), lang_of(update)
     text = (query.query or "").strip()[:MAX_QUERY]
+    started = time.monotonic()
+    answer = None  # an empty query lists the articles: not a question
     results: dict[str, InlineQueryResultArticle | None] = {}
     if not text:
         for summary in await core(kb.summaries, 2):
@@ -57,3 +61,5 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if "too old" not in str(error).lower() and "query id is invalid" not in str(error).lower():
             raise
         log.info("inline query %s answered too late: %s", query.id, error)
+    if answer is not None:
+        await log_question(context, INLINE, answer, started)

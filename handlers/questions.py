@@ -4,17 +4,19 @@ the buttons under an answer ("Autre réponse", "Contexte")."""
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.answering.model import EMPTY, Answer
 from bot.messages import t
-from handlers import buttons
-from handlers.common import ask, core, kb_of, lang_of, reply
+from handlers import buttons, updatelog
+from handlers.admin import log_question
+from handlers.common import ask, core, kb_of, lang_of, reply, thread_of
 from handlers.render import answer_html, not_found_html, source_line, split_message
 
 KEPT_ANSWERS = 100  # per chat, for the buttons of recent answers
@@ -43,6 +45,15 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Answer `text`, then log the question (bot/questionlog.py) with how long the reply took."""
+    started = time.monotonic()
+    answer = await _reply_to_question(update, context, text)
+    if not answer.answered:
+        updatelog.set_outcome("declined")
+    await log_question(context, update.effective_chat.type, answer, started)
+
+
+async def _reply_to_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> Answer:
     """Answer `text` (a follow-up leans on the chat's previous question) and remember the answer
     for the buttons and /source. The reply speaks the language the question was asked in."""
     kb = kb_of(context)
@@ -53,9 +64,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if not answer.answered:
         if answer.declined == EMPTY:  # emoji, punctuation, greetings: nothing to look for
             await reply(update, t("empty_question", lang, example=escape((kb.examples(lang) or ["?"])[0])))
-            return
+            return answer
         await reply(update, not_found_html(answer, await core(kb.articles), lang))
-        return
+        return answer
     sent = await reply(update, answer_html(answer, None, lang), _keyboard(answer, 0, lang) if answer.quote else None)
     answers: OrderedDict = context.chat_data.setdefault("answers", OrderedDict())
     if sent is not None:
@@ -63,6 +74,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
         while len(answers) > KEPT_ANSWERS:
             answers.popitem(last=False)
     context.chat_data["last_answer"] = answer
+    return answer
 
 
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -103,8 +115,7 @@ async def other_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     index = press.number % len(quotes)
     await buttons.answer(update, context)
     await update.callback_query.edit_message_text(
-        answer_html(answer, quotes[index], lang), parse_mode=ParseMode.HTML,
-        reply_markup=_keyboard(answer, index, lang), disable_web_page_preview=True)
+        answer_html(answer, quotes[index], lang), reply_markup=_keyboard(answer, index, lang))
 
 
 async def show_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,5 +131,5 @@ async def show_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     # as an InaccessibleMessage, which has a chat and an id but no reply_text.
     where = ReplyParameters(message.message_id, allow_sending_without_reply=True)
     for piece in split_message(f"{escape(paragraph)}\n\n{source_line(article, lang)}"):
-        await context.bot.send_message(message.chat.id, piece, parse_mode=ParseMode.HTML, reply_parameters=where,
-                                       disable_web_page_preview=True)
+        await context.bot.send_message(message.chat.id, piece, message_thread_id=thread_of(message),
+                                       reply_parameters=where)

@@ -18,6 +18,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import TOKEN_SHAPE, secret_pattern
+from handlers import updatelog
 
 DEFAULT_TIMEOUT = 5.0  # seconds, for connecting and for reading, as PTB's own default client
 POOL_TIMEOUT = 1.0  # waiting for a free connection
@@ -29,15 +30,18 @@ def _given(value: object, default: float | None) -> float | None:
 
 
 class AiohttpRequest(BaseRequest):
-    """One aiohttp session with a pool of keep-alive connections to the Bot API server.
+    """One aiohttp session with a pool of keep-alive connections to the Bot API server, or to
+    `proxy` (an http:// URL) which then relays every call.
 
     aiohttp has no write timeout: `write_timeout` is accepted and not applied (a
     request body here is at most a few kilobytes of form data)."""
 
-    __slots__ = ("_pool_size", "_read_timeout", "_session")
+    __slots__ = ("_pool_size", "_proxy", "_read_timeout", "_session")
 
-    def __init__(self, connection_pool_size: int = 1, read_timeout: float | None = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, connection_pool_size: int = 1, read_timeout: float | None = DEFAULT_TIMEOUT,
+                 proxy: str | None = None) -> None:
         self._pool_size = connection_pool_size
+        self._proxy = proxy
         self._read_timeout = read_timeout
         self._session: aiohttp.ClientSession | None = None
 
@@ -67,6 +71,7 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
+        updatelog.count_call()
         timeout = aiohttp.ClientTimeout(
             total=None,
             connect=_given(pool_timeout, POOL_TIMEOUT),  # aiohttp counts the wait for a pooled connection here
@@ -75,7 +80,7 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
-                                             headers={"User-Agent": self.USER_AGENT}) as response:
+                                             headers={"User-Agent": self.USER_AGENT}, proxy=self._proxy) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut(f"Timed out talking to the Bot API server: {error.__class__.__name__}") from error

@@ -57,9 +57,14 @@ class BotAPIStandIn:
         self.sent_ids: list[int] = []  # ids given to the bot's sent messages, in order
         self.chat_errors: dict[int, tuple[int, dict]] = {}  # every sendMessage to that chat fails so
         self.admins: dict[int, set[int]] = {}  # group id -> ids of its administrators
+        self.chats: dict[int, dict] = {}  # chat id -> Chat, for getChat (by id or "@username")
+        self.no_posting: set[int] = set()  # channels whose administrators may not post
+        self.deleted_topics: set[tuple[int, int]] = set()  # (chat id, forum topic id) gone: sending there fails
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self.send_delay = 0.0  # seconds each sendMessage takes
         self.pushed: dict[int, dict] = {}  # update id -> every update queued, as queued
+        # What getWebhookInfo answers; setWebhook sets the URL.
+        self.webhook_info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -117,6 +122,12 @@ class BotAPIStandIn:
         if method == "sendMessage" and int(params.get("chat_id", 0)) in self.chat_errors:
             status, body = self.chat_errors[int(params["chat_id"])]
             return web.json_response(body, status=status)
+        if method == "sendMessage" and (int(params["chat_id"]), params.get("message_thread_id")) in self.deleted_topics:
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: message thread not found"}, status=400)
+        if method == "getChat" and self._chat(params["chat_id"]) is None:
+            return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: chat not found"},
+                                     status=400)
         result = await self._result(method, params)
         return web.json_response({"ok": True, "result": result})
 
@@ -130,17 +141,32 @@ class BotAPIStandIn:
             if name not in self.spec[method]:
                 self.violations.append(f"{method}: unknown parameter {name}")
 
+    def _chat(self, ref: int | str) -> dict | None:
+        """A known chat by its id or its "@username"."""
+        if isinstance(ref, str) and ref.startswith("@"):
+            return next((c for c in self.chats.values() if c.get("username", "").lower() == ref[1:].lower()), None)
+        return self.chats.get(int(ref))
+
     async def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT
+        if method == "setWebhook":
+            self.webhook_info["url"] = params["url"]
+        if method == "getWebhookInfo":
+            return self.webhook_info
         if method == "getUpdates":
             return await self._get_updates(params)
+        if method == "getChat":
+            return {**self._chat(params["chat_id"]), "accent_color_id": 0, "max_reaction_count": 11}
         if method == "getChatMember":
             chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
             user = {"id": user_id, "is_bot": False, "first_name": "U"}
+            channel = self.chats.get(chat_id, {}).get("type") == "channel"
             if user_id in self.admins.get(chat_id, set()):
-                return {"status": "administrator", "user": user, **ADMIN_RIGHTS}
-            return {"status": "member", "user": user}
+                rights = {"can_post_messages": chat_id not in self.no_posting, "can_edit_messages": False} \
+                    if channel else {}
+                return {"status": "administrator", "user": user, **ADMIN_RIGHTS, **rights}
+            return {"status": "left" if channel else "member", "user": user}
         if method == "getFile":
             file_id = params["file_id"]
             return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[file_id]),
@@ -152,9 +178,12 @@ class BotAPIStandIn:
             message_id = params.get("message_id") or next(self._message_ids)
             if method == "sendMessage":
                 self.sent_ids.append(message_id)
-            return {"message_id": message_id, "date": int(time.time()),
-                    "chat": {"id": chat_id, "type": "private" if int(chat_id) > 0 else "supergroup"},
-                    "from": BOT, "text": params.get("text", "")}
+            chat = self.chats.get(int(chat_id)) or {"id": chat_id, "type": "private" if int(chat_id) > 0
+                                                    else "supergroup"}
+            topic = {"message_thread_id": params["message_thread_id"], "is_topic_message": True} \
+                if params.get("message_thread_id") else {}
+            return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": BOT,
+                    "text": params.get("text", ""), **topic}
         return True
 
     async def _download(self, request: web.Request) -> web.Response:
@@ -210,6 +239,16 @@ class BotAPIStandIn:
             "file_id": file_id, "file_unique_id": file_id, "file_name": file_name,
             "file_size": len(data) if size is None else size})
 
+    def channel(self, chat_id: int, username: str, admin: bool = True, may_post: bool = True) -> dict:
+        """A channel getChat knows (as @username), with the bot among its administrators if `admin`,
+        allowed to post if `may_post`."""
+        self.chats[chat_id] = {"id": chat_id, "type": "channel", "title": f"Canal {username}", "username": username}
+        if admin:
+            self.admins.setdefault(chat_id, set()).add(BOT["id"])
+        if not may_post:
+            self.no_posting.add(chat_id)
+        return self.chats[chat_id]
+
     def membership(self, chat_id: int, old: str, new: str, user_id: int = 100, lang: str = "fr") -> int:
         """Queue a my_chat_member update: the bot's status in a chat went from `old` to `new`."""
         def member(status: str) -> dict:
@@ -222,10 +261,11 @@ class BotAPIStandIn:
 
     def callback(self, data: str | None, message_id: int | None = None, chat_id: int = 100, user_id: int = 100,
                  lang: str = "fr", inline_message_id: str | None = None, inaccessible: bool = False,
-                 game: str | None = None) -> int:
+                 game: str | None = None, thread_id: int | None = None) -> int:
         """Queue a button press: under the bot's message `message_id` (an InaccessibleMessage, date 0,
-        when `inaccessible`: older than 48 hours), or under an inline message (`inline_message_id`,
-        no message, no chat). `data` None with `game`: a game button, which carries no data."""
+        when `inaccessible`: older than 48 hours; in forum topic `thread_id` if given), or under an
+        inline message (`inline_message_id`, no message, no chat). `data` None with `game`: a game
+        button, which carries no data."""
         press: dict[str, Any] = {"id": str(next(self._message_ids)), "chat_instance": "ci",
                                  "from": {"id": user_id, "is_bot": False, "first_name": "U", "language_code": lang}}
         if data is not None:
@@ -235,10 +275,11 @@ class BotAPIStandIn:
         if inline_message_id is not None:
             press["inline_message_id"] = inline_message_id
         if message_id is not None:
-            chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+            chat = self.chats.get(chat_id) or {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+            topic = {"message_thread_id": thread_id, "is_topic_message": True} if thread_id is not None else {}
             press["message"] = ({"message_id": message_id, "date": 0, "chat": chat} if inaccessible else
                                 {"message_id": message_id, "date": int(time.time()), "from": BOT, "chat": chat,
-                                 "text": "x"})
+                                 "text": "x", **topic})
         return self.push({"callback_query": press})
 
     def press_id(self, update_id: int) -> str:

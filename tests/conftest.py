@@ -26,8 +26,9 @@ LAYOFFS = "001_525ffb05b9d468ee.txt"
 
 
 def bot_environment(**settings: str) -> dict[str, str]:
-    """This process's environment without any setting of the bot (TELEGRAM_*, BOT_*), plus `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    """This process's environment without any setting of the bot (TELEGRAM_*, BOT_*, proxies), plus `settings`."""
+    proxies = {"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"}  # the tests' servers are on 127.0.0.1
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_")) and k.upper() not in proxies}
     return {**env, **settings}
 
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
-from bot.config import DEFAULT_LISTEN, DEFAULT_PORT, ConfigError, load_config, load_dotenv
+from bot.cli import main
+from bot.config import (
+    DEFAULT_LISTEN,
+    DEFAULT_PORT,
+    SETTINGS,
+    ConfigError,
+    env_example,
+    load_config,
+    load_dotenv,
+    readme_table,
+)
 from tests.conftest import PROJECT, bot_environment
 
 TOKEN = "123456:" + "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
@@ -130,3 +142,76 @@ def test_token_never_in_a_configuration_error(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config({"TELEGRAM_BOT_TOKEN": f"12 {secret}"})
     assert secret.lower() not in str(raised.value).lower()
+
+
+# --- one table of settings: .env.example, the README and load_config agree ------------------
+
+
+def test_env_example_and_readme_table_are_generated_from_the_settings_table():
+    assert (PROJECT / ".env.example").read_text(encoding="utf-8") == env_example(), \
+        "regenerate it: python -m bot.config --env-example > .env.example"
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- settings: generated", 1)[1].split("-->\n", 1)[1].split("<!-- end of settings -->")[0]
+    assert table == readme_table(), "paste the output of python -m bot.config --readme-table into the README"
+
+
+class Recording(dict):
+    """An environment that notes every variable asked for."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def get(self, name, default=None):
+        self.read.add(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name):
+        self.read.add(name)
+        return super().__getitem__(name)
+
+
+def test_load_config_reads_only_variables_of_the_table():
+    env = Recording({})
+    load_config(env)
+    # Proxy variables are read in both cases, as curl and httpx do; the table names the upper-case one.
+    assert {name.upper() for name in env.read} <= {s.name for s in SETTINGS}
+    assert env.read >= {s.name for s in SETTINGS}  # and the table names nothing load_config ignores
+
+
+def test_defaults_of_the_table_are_those_of_load_config():
+    written = {s.name: s.default for s in SETTINGS if s.default}
+    assert load_config(written) == load_config({})
+
+
+@pytest.mark.parametrize("env,expected", [
+    ({"TELEGRAM_PROXY": "http://127.0.0.1:3128", "HTTPS_PROXY": "http://10.0.0.1:8080"}, "http://127.0.0.1:3128"),
+    ({"HTTPS_PROXY": "http://user:pass@10.0.0.1:8080"}, "http://user:pass@10.0.0.1:8080"),
+    ({"https_proxy": "http://10.0.0.1:8080/"}, "http://10.0.0.1:8080/"),
+    ({"HTTPS_PROXY": "http://10.0.0.1:8080", "NO_PROXY": "localhost,.telegram.org"}, None),
+    ({"HTTPS_PROXY": "socks5://10.0.0.1:1080", "no_proxy": "api.telegram.org"}, None),  # not used, so not refused
+    ({"TELEGRAM_PROXY": "http://127.0.0.1:3128", "NO_PROXY": "*"}, "http://127.0.0.1:3128"),  # asked for by name
+    ({}, None),
+])
+def test_proxy_setting(env, expected):
+    assert load_config(env).proxy == expected
+
+
+@pytest.mark.parametrize("value", ["socks5://127.0.0.1:1080", "socks5h://127.0.0.1:1080", "https://proxy:3129",
+                                   "127.0.0.1:3128", "http://"])
+def test_unsupported_proxy_is_refused_in_one_line(value):
+    with pytest.raises(ConfigError, match="TELEGRAM_PROXY / HTTPS_PROXY must be an HTTP proxy URL") as raised:
+        load_config({"TELEGRAM_PROXY": value})
+    assert "\n" not in str(raised.value)
+
+
+def test_version_and_the_console_command_share_the_parser(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"], prog="news-qa-bot")
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"news-qa-bot {importlib.metadata.version('news-qa-bot')}\n"
+    result = subprocess.run([sys.executable, str(PROJECT / "run_bot.py"), "--version"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("run_bot.py ")
+    scripts = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"news-qa-bot": "bot.cli:console"}

@@ -96,7 +96,8 @@ async def test_presses_on_messages_older_than_48_hours(api, kb, caplog):
         assert not answer.get("text"), data
     sent = await api.wait_for(chat_id=100, count=2)
     context = next(c for c in sent if "reply_parameters" in c.params)
-    assert context.params["reply_parameters"] == {"message_id": 5, "allow_sending_without_reply": True}
+    assert context.params["reply_parameters"] == {"message_id": 5, "allow_sending_without_reply": True,
+                                                  "quote_parse_mode": "HTML"}  # PTB's Defaults add it
     assert unhandled(caplog) == []
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 from telegram.error import BadRequest, NetworkError
 
-from bot.cli import log_filters
 from bot.config import load_config
+from bot.logs import log_filters
 from tests.botapi import BotAPIStandIn, load_spec
 from tests.conftest import PROJECT, SPEC_PATH, bot_environment, start_run_bot
 
@@ -88,7 +88,7 @@ def test_network_failure_is_one_line_without_traceback_and_redacted(captured):
 
 def test_uncaught_exception_is_redacted(tmp_path):
     """An unexpected error's traceback goes through the same handlers (sys.excepthook)."""
-    code = ("import os; from bot.cli import configure_logging; from bot.config import load_config; "
+    code = ("import os; from bot.logs import configure_logging; from bot.config import load_config; "
             "configure_logging(load_config()); raise RuntimeError(os.environ['URL'])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT,
                             env=bot_environment(TELEGRAM_BOT_TOKEN=TOKEN, URL=spellings()[2]), timeout=60)

@@ -43,10 +43,16 @@ def queued(db_path: Path) -> list[tuple[int, str]]:
 
 
 def test_keywords_from_arguments():
-    assert parse_keywords('panne "service client" le ? ?? Panne') == ["panne", "service client"]
-    assert parse_keywords("« Jesse Powell » kraken") == ["Jesse Powell", "kraken"]
-    assert parse_keywords("le la les ?! 🙂") == []
-    assert all(len(k) <= 60 for k in parse_keywords("x" * 500))
+    assert parse_keywords('panne "service client" le ? ?? Panne') == (["panne", "service client"], [])
+    assert parse_keywords("« Jesse Powell » kraken") == (["Jesse Powell", "kraken"], [])
+    assert parse_keywords("le la les ?! 🙂 - -le") == ([], [])
+    assert all(len(k) <= 60 for k in parse_keywords("x" * 500)[0])
+
+
+def test_excluded_keywords_from_arguments():
+    assert parse_keywords('kraken -bitcoin -"prix du gaz" e-commerce') == (["kraken", "e-commerce"],
+                                                                            ["bitcoin", "prix du gaz"])
+    assert parse_keywords("-« Jesse Powell » -Bitcoins bitcoin") == ([], ["Jesse Powell", "Bitcoins"])
 
 
 @pytest.mark.parametrize("text,expected", [("8:30", "08:30"), ("08h30", "08:30"), ("7h", "07:00"),
@@ -189,3 +195,51 @@ def test_folder_watch_hands_over_new_and_changed_files_once_stable(tmp_path):
     os.utime(new, ns=(new.stat().st_atime_ns, new.stat().st_mtime_ns + 1_000_000))
     assert watch.changed() == []
     assert watch.changed() == [new]
+
+
+def test_excluded_keywords_veto_alerts_and_alone_mean_everything_except(db_path):
+    chats = Subscriptions(db_path)
+    chats.subscribe(1, ["grève"], "fr", excluded=["TGV"])          # both in the rail article: vetoed
+    chats.subscribe(2, ["grève"], "fr", excluded=["bitcoin"])      # the exclusion is not in it
+    chats.subscribe(3, [], "fr", excluded=["contrôleurs"])         # everything except (inflected)
+    chats.subscribe(4, [], "fr", excluded=["tempête"])             # everything except storms
+    chats.subscribe(5, ["grève"], "fr", excluded=["slaires"])      # a misspelt exclusion matches too
+    ingest(db_path, RAIL, STORM)
+    rail = sorted(chat for chat, source in queued(db_path) if source.endswith("greve_rail.txt"))
+    storm = sorted(chat for chat, source in queued(db_path) if source.endswith("tempete.md"))
+    assert rail == [2, 4]
+    assert storm == [3]
+
+
+def test_exclusions_are_listed_switched_and_removed_without_ending_the_subscription(db_path):
+    chats = Subscriptions(db_path)
+    settings = chats.subscribe(1, ["kraken"], "fr", excluded=["bitcoin"])
+    assert (settings.keywords, settings.excluded) == (["kraken"], ["bitcoin"])
+    settings = chats.subscribe(1, ["Bitcoins"], "fr")  # the same topic, now followed
+    assert (settings.keywords, settings.excluded) == (["kraken", "Bitcoins"], [])
+    chats.subscribe(1, [], "fr", excluded=["ether"])
+    assert chats.subscribe(1, [], "fr").excluded == ["ether"]  # /subscribe alone: every article, still minus
+    assert chats.unsubscribe(1, [], ["ether"]).subscribed     # removing an exclusion
+    assert chats.settings(1).excluded == []
+    chats.subscribe(2, ["kraken"], "fr", excluded=["bitcoin"])
+    assert not chats.unsubscribe(2, ["kraken"]).subscribed  # the last keyword: not "everything but bitcoin"
+    capped = chats.subscribe(3, [f"mot{i}" for i in range(MAX_KEYWORDS)], "fr", excluded=["bitcoin"])
+    assert len(capped.keywords) == MAX_KEYWORDS and capped.excluded == []
+
+
+def test_forum_topic_and_channel_reach_the_outbox(db_path):
+    chats = Subscriptions(db_path)
+    chats.register(-100, "supergroup", "Forum", "fr")
+    assert chats.subscribe(-100, [], "fr", thread_id=7).thread_id == 7
+    linked = chats.link_channel(-1009, "Canal", "en", operator_id=77)
+    assert linked.subscribed and linked.active and linked.keywords == []
+    chats.subscribe(-1009, ["tempête"], "en")
+    chats.deactivate(-1009, "forbidden")
+    assert chats.link_channel(-1009, "Canal", "en", operator_id=77).keywords == ["tempête"]  # back, as it was
+    ingest(db_path, STORM)
+    items = {i.chat_id: i for i in Outbox(db_path).due(now=1e12)}
+    assert (items[-100].thread_id, items[-1009].thread_id, items[-1009].lang) == (7, None, "en")
+    db = storage.open_database(db_path)
+    assert db.execute("SELECT kind, linked_by FROM chats WHERE chat_id = -1009").fetchone() == ("channel", 77)
+    chats.leave_topic(-100)
+    assert chats.settings(-100).thread_id is None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import functools
+import types
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 
 # Why a question got no quote; the handlers and the terminal word each one, never re-reading the question.
 EMPTY = "empty"  # nothing to look for: greetings, emoji, punctuation
@@ -11,8 +14,60 @@ OFF_TOPIC = "off_topic"  # its key words appear nowhere in the articles
 NOT_FOUND = "not_found"  # the articles speak of it, but no sentence answers it
 
 
+class State:
+    """Plain JSON-able state (`to_state`) and back (`from_state`), for what a chat keeps across
+    restarts (handlers/persistence.py). JSON rather than pickle: the database file is copied and
+    restored, and unpickling a file runs whatever it says."""
+
+    def to_state(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_state(cls, data: object) -> typing.Self:
+        """The object `data` describes; ValueError for anything this version did not write
+        (a missing, unknown or mistyped field), so that a foreign row fails here, not in a reply."""
+        return _build(cls, data)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, object]:
+    return typing.get_type_hints(cls)
+
+
+def _build(cls: type, data: object) -> object:
+    if not isinstance(data, dict):
+        raise ValueError(f"{cls.__name__}: not an object")
+    names = {f.name for f in fields(cls)}
+    required = {f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING}
+    if not required <= data.keys() <= names:
+        raise ValueError(f"{cls.__name__}: fields {sorted(data)}, expected {sorted(required)} of {sorted(names)}")
+    return cls(**{name: _read(_hints(cls)[name], value, f"{cls.__name__}.{name}") for name, value in data.items()})
+
+
+def _read(hint: object, value: object, where: str) -> object:
+    """`value` as the type `hint` says (a dataclass from its dict), or ValueError."""
+    origin = typing.get_origin(hint)
+    if origin is types.UnionType:
+        for option in typing.get_args(hint):
+            try:
+                return _read(option, value, where)
+            except ValueError:
+                pass
+    elif origin is list:
+        if isinstance(value, list):
+            return [_read(typing.get_args(hint)[0], item, where) for item in value]
+    elif is_dataclass(hint):
+        return _build(hint, value)
+    elif hint is float:
+        if type(value) in (int, float):  # JSON writes 1.0 back as 1.0, but a hand-made row may say 1
+            return float(value)
+    elif type(value) is hint:  # `type`, not isinstance: True is no sentence id
+        return value
+    raise ValueError(f"{where}: {value!r} is not {getattr(hint, '__name__', hint)}")
+
+
 @dataclass
-class ArticleRef:
+class ArticleRef(State):
     id: int
     title: str
     author: str | None
@@ -22,7 +77,7 @@ class ArticleRef:
 
 
 @dataclass
-class Quote:
+class Quote(State):
     sentence_id: int
     text: str
     article: ArticleRef
@@ -30,7 +85,7 @@ class Quote:
 
 
 @dataclass
-class Conversation:
+class Conversation(State):
     """What a follow-up question may lean on: the previous question's topic and article.
     Plain data, so it travels to the question workers and can be kept per chat."""
 
@@ -42,7 +97,7 @@ class Conversation:
 
 
 @dataclass
-class Answer:
+class Answer(State):
     question: str
     answered: bool
     short: str | None = None  # the person, number, date or place asked for; Oui / Non
