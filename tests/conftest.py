@@ -7,6 +7,8 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -76,13 +78,23 @@ async def api(kb: KnowledgeBase, tmp_path: Path, caplog: pytest.LogCaptureFixtur
     """The stand-in Bot API and a bot polling it, answering in this process; afterwards, no call
     outside the Bot API spec (none is checked when the spec file is absent: see test_telegram)."""
     caplog.set_level(logging.WARNING)
+    async with serving(kb, tmp_path) as server:
+        yield server
+
+
+@asynccontextmanager
+async def serving(kb: KnowledgeBase, tmp_path: Path, **settings: str) -> AsyncIterator[BotAPIStandIn]:
+    """A stand-in Bot API and a bot polling it with these settings (besides the token and the
+    server's URL), answering from `kb` in this process; afterwards, no call outside the spec."""
     server = BotAPIStandIn(load_spec(SPEC_PATH))
     await server.start()
     config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                          "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0"})
-    async with polling(build_application(config, kb)):
-        yield server
-    await server.stop()
+                          "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0", **settings})
+    try:
+        async with polling(build_application(config, kb)):
+            yield server
+    finally:
+        await server.stop()
     assert server.violations == []
 
 

@@ -7,7 +7,7 @@ import pytest
 from bot.config import load_config
 from handlers.app import build_application
 from tests.botapi import BotAPIStandIn, load_spec, polling
-from tests.conftest import SPEC_PATH, TOKEN
+from tests.conftest import SPEC_PATH, TOKEN, serving
 
 ALLOWED_USER, ALLOWED_GROUP, OPERATOR = 100, -1001, 300
 STRANGER, OTHER_GROUP, CHANNEL = 200, -2002, -1003
@@ -15,15 +15,9 @@ STRANGER, OTHER_GROUP, CHANNEL = 200, -2002, -1003
 
 @pytest.fixture
 async def api(kb, tmp_path):
-    server = BotAPIStandIn(load_spec(SPEC_PATH))
-    await server.start()
-    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                          "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0",
-                          "BOT_ALLOWED_CHATS": f"{ALLOWED_USER}, {ALLOWED_GROUP}", "BOT_ADMIN_IDS": str(OPERATOR)})
-    async with polling(build_application(config, kb)):
+    async with serving(kb, tmp_path, BOT_ALLOWED_CHATS=f"{ALLOWED_USER}, {ALLOWED_GROUP}",
+                       BOT_ADMIN_IDS=str(OPERATOR)) as server:
         yield server
-    await server.stop()
-    assert server.violations == []
 
 
 async def test_allowed_chat_and_operators_are_served(api):

@@ -32,7 +32,7 @@ from handlers.app import build_application
 from handlers.persistence import DatabasePersistence
 from handlers.webhook import HEALTH_PATH, MAX_UPDATE_BYTES, PATH, WebhookServer
 from tests.botapi import BotAPIStandIn, load_spec, polling
-from tests.conftest import SEEDS, SPEC_PATH, TOKEN
+from tests.conftest import SEEDS, SPEC_PATH, TOKEN, serving
 from tests.test_deploy import free_port
 from tests.test_hostile_telegram import unhandled
 
@@ -187,15 +187,8 @@ def test_allowed_chats_setting(value, expected):
 @pytest.fixture
 async def allow_list(tmp_path: Path, kb: KnowledgeBase, caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.WARNING)
-    server = BotAPIStandIn(load_spec(SPEC_PATH))
-    await server.start()
-    config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                          "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0",
-                          "BOT_ALLOWED_CHATS": f"{READER}", "BOT_ADMIN_IDS": str(OPERATOR)})
-    async with polling(build_application(config, kb)):
+    async with serving(kb, tmp_path, BOT_ALLOWED_CHATS=str(READER), BOT_ADMIN_IDS=str(OPERATOR)) as server:
         yield server
-    await server.stop()
-    assert server.violations == []
     assert unhandled(caplog) == []
 
 
