@@ -48,9 +48,11 @@ def run_check(full: bool = False, output: Callable[[str], None] = print) -> int:
         output(Result("configuration", EXIT_CONFIG, str(error)).line())
         return EXIT_CONFIG
     redact = RedactSecret(config.token).redact if config.token else str
-    results = [Result("configuration", 0, f"database {config.db_path}, articles folder {config.articles_dir}, "
+    database = check_postgres(config.db_url) if config.db_url else check_database(config.db_path, full)
+    results = [Result("configuration", 0, f"database {database.name.removeprefix('database ')}, articles folder "
+                                          f"{config.articles_dir}, "
                                           + ("Telegram bot" if config.token else "no token: terminal chat only")),
-               check_database(config.db_path, full), *check_telegram(config)]
+               database, *check_telegram(config)]
     for result in results:
         output(redact(result.line()))
     return next((r.failed for r in results if r.failed), 0)
@@ -83,6 +85,31 @@ def check_database(path: Path, full: bool = False) -> Result:
     schema = f"schema {version}" + (f", migrated to {current} at the next start" if version < current else "")
     kind = "integrity_check" if full else "quick_check"
     return Result(name, 0, f"{schema}, {articles} articles, {path.stat().st_size / 1e6:.1f} MB, {kind} ok")
+
+
+def check_postgres(url: str) -> Result:
+    """The server answers (within CHECK_TIMEOUT), and its schema is one this version of the bot can
+    use; nothing is created or migrated. Pages are PostgreSQL's own business (its checksums)."""
+    import psycopg  # only where PostgreSQL is used
+
+    from bot.storage_pg.database import describe
+    from bot.storage_pg.schema import MIGRATIONS as PG_MIGRATIONS
+
+    name = f"database {describe(url)}"
+    try:
+        with psycopg.connect(url, connect_timeout=int(CHECK_TIMEOUT)) as conn:
+            exists = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()[0]
+            version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0 if exists else 0
+            articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0] if version else 0
+    except psycopg.Error as error:
+        return Result(name, EXIT_STORAGE, f"{str(error).strip().splitlines()[0][:200]}: check BOT_DB and that the "
+                                          "server is running")
+    current = len(PG_MIGRATIONS)
+    if version > current:
+        return Result(name, EXIT_STORAGE, f"schema {version} is newer than this version of the bot knows "
+                                          f"({current}): run the newer version")
+    schema = f"schema {version}" + (f", migrated to {current} at the next start" if version < current else "")
+    return Result(name, 0, f"{schema}, {articles} articles")
 
 
 def check_telegram(config: Config) -> list[Result]:

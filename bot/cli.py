@@ -1,4 +1,4 @@
-"""Command line: `run_bot.py [ask|ingest|list|forget|restore|check|backup] ...` (also installed as
+"""Command line: `run_bot.py [ask|ingest|list|forget|restore|check|backup|set-webhook|migrate] ...` (also installed as
 `news-qa-bot`), and the choice between the terminal chat and Telegram when no subcommand is given.
 
 What the operator must fix (a setting, the database file, the disk, the
@@ -9,6 +9,7 @@ never a traceback; the token is kept out of every line, logged or printed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import importlib.metadata
 import json
@@ -21,22 +22,26 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
 from bot.logs import RedactSecret, configure_logging, outside_failure
-from bot.storage import StorageError, article_states, open_database, set_retired, storage_error
+from bot.storage import SqliteArticles, StorageError, open_database, storage_error
+from bot.storage_pg import answering_file
 
 if TYPE_CHECKING:  # imported where used: the knowledge base loads the language models, slow for a bad setting
     from bot.knowledge import KnowledgeBase
+    from bot.storage_pg.articles import Articles as PgArticles
 
 EXIT_REFUSED = 1  # `ingest`: every file was refused; `forget`, `restore`: there is no such article
-EXIT_CONFIG = 2  # a setting is wrong, or the Bot API refused the token
+EXIT_CONFIG = 2  # a setting is wrong, or the Bot API refused the token (or the webhook URL)
 EXIT_NETWORK = 3  # the Bot API cannot be reached, or the webhook port cannot be opened
 EXIT_STORAGE = 4  # the database file or its disk failed
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
+# What runs with a PostgreSQL BOT_DB so far (issue 12): not yet the bot itself, `check` or `backup`.
+ON_POSTGRESQL = (None, "check", "ask", "ingest", "list", "forget", "restore", "migrate", "set-webhook")  # None: the bot
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +85,18 @@ def build_parser(prog: str = "run_bot.py") -> argparse.ArgumentParser:
                                            "ingest writes")
     backup.add_argument("path", type=Path, metavar="PATH")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    set_webhook = sub.add_parser("set-webhook", help="register the webhook with Telegram once, for instances "
+                                                     "sharing a PostgreSQL BOT_DB (they do not at start), then exit")
+    set_webhook.add_argument("url", metavar="URL", help="the bot's public https:// URL, as given to --webhook")
+    set_webhook.add_argument("--drop-pending-updates", action="store_true",
+                             help="Telegram forgets the updates it holds for the bot")
+    migrate = sub.add_parser("migrate", help="copy a SQLite deployment (articles, subscriptions, pending alerts, chat "
+                                             "state, question log) into an empty PostgreSQL database, then exit")
+    migrate.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE",
+                         help="the SQLite database (BOT_DB), e.g. data/bot.db; stop the bot first")
+    migrate.add_argument("--to", dest="target", required=True, metavar="URL",
+                         help="postgresql://user:password@host:5432/dbname")
+    migrate.add_argument("--force", action="store_true", help="replace what the PostgreSQL database holds")
     return parser
 
 
@@ -125,25 +142,52 @@ def article_number(text: str) -> int:
     return int(text)
 
 
-def run_list(db_path: str | Path) -> int:
+@contextlib.contextmanager
+def stored_articles(config: Config) -> Iterator[SqliteArticles | PgArticles]:
+    """The articles of BOT_DB, for `list`, `forget` and `restore`: in the SQLite file or in PostgreSQL."""
+    if config.db_url is None:
+        with contextlib.closing(open_database(config.db_path)) as db:
+            yield SqliteArticles(db)
+        return
+    from bot.storage_pg.articles import Articles
+    from bot.storage_pg.database import Database
+
+    with contextlib.closing(Database(config.db_url)) as store:
+        yield Articles(store)
+
+
+def run_list(config: Config) -> int:
     """Every article, one line each: number, live or retired, title."""
-    with contextlib.closing(open_database(db_path)) as db:
-        for number, title, retired_at in article_states(db):
+    with stored_articles(config) as articles:
+        for number, title, retired_at in articles.article_states():
             print(f"{number:>5}  {'retired' if retired_at is not None else 'live':<7}  {title}")
     return 0
 
 
-def run_retire(db_path: str | Path, number: int, retired: bool) -> int:
+def run_retire(config: Config, number: int, retired: bool) -> int:
     """`forget` (`retired`) or `restore` an article; a running bot sees it at its next question."""
-    with contextlib.closing(open_database(db_path)) as db:
-        changed = set_retired(db, number, time.time() if retired else None)
-        row = db.execute("SELECT title FROM articles WHERE id = ?", [number]).fetchone()
+    with stored_articles(config) as articles:
+        changed = articles.set_retired(number, time.time() if retired else None)
+        titles = {row[0]: row[1] for row in articles.article_states()}
     if changed is None:
         print(f"there is no article {number}: `list` shows their numbers", file=sys.stderr)
         return EXIT_REFUSED
     outcome = {(True, True): "retired", (True, False): "was already retired", (False, True): "restored",
                (False, False): "was not retired"}[retired, changed]
-    print(f"article {number} {outcome}: {row[0]}")
+    print(f"article {number} {outcome}: {titles[number]}")
+    return 0
+
+
+def run_migrate(source: Path, target: str, force: bool) -> int:
+    """`migrate --from FILE --to URL`: what was copied, counted by table."""
+    from bot.migrate import TargetNotEmpty, migrate
+
+    try:
+        report = migrate(source, target, force)
+    except TargetNotEmpty as error:
+        print(error, file=sys.stderr)
+        return EXIT_REFUSED
+    print("\n".join(report.lines()))
     return 0
 
 
@@ -217,10 +261,11 @@ def check_webhook_port(config: Config) -> str | None:
     return None
 
 
-def check_webhook_url(url: str) -> None:
+def check_webhook_url(url: str, given_as: str = "--webhook") -> None:
     """Raise ConfigError unless `url` can be given to Telegram as the webhook."""
     if not url.startswith("https://") or len(url) <= len("https://") or any(c.isspace() for c in url):
-        raise ConfigError("--webhook must be the bot's public https:// URL (Telegram sends updates only over HTTPS)")
+        raise ConfigError(f"{given_as} must be the bot's public https:// URL (Telegram sends updates only over "
+                          "HTTPS)")
 
 
 # --- main ----------------------------------------------------------------------------
@@ -244,11 +289,15 @@ def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | No
         return run_check(args.full)
     try:
         config = load_config()
-        if config.db_url is not None:
-            raise ConfigError("BOT_DB: PostgreSQL holds only the alert queue so far (issue 12 in progress, see the "
-                              "README); set BOT_DB to a SQLite file such as data/bot.db")
+        if config.db_url is not None and args.command not in ON_POSTGRESQL:
+            raise ConfigError(f"BOT_DB: `{args.command}` does not run on PostgreSQL yet (issue 12 in progress, see "
+                              "the README); run it with BOT_DB set to a SQLite file")
         if args.webhook is not None:
             check_webhook_url(args.webhook)
+        if args.command == "set-webhook":
+            check_webhook_url(args.url, "set-webhook URL")
+            if not config.token:
+                raise ConfigError("set-webhook needs TELEGRAM_BOT_TOKEN")
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -262,6 +311,10 @@ def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | No
     try:
         if args.command is None and config.token:
             return _run_telegram(config, args.webhook, run_telegram, fail)
+        if args.command == "migrate":
+            return run_migrate(args.source, args.target, args.force)
+        if args.command == "set-webhook":
+            return run_set_webhook(config, args.url, args.drop_pending_updates, fail)
         return _run_here(config, args)
     except StorageError as error:
         return fail(EXIT_STORAGE, f"Database error: {error}")
@@ -281,9 +334,9 @@ def _run_here(config: Config, args: argparse.Namespace) -> int:
     """The command line and the terminal chat."""
     # On the database alone: no article is loaded, no language model either.
     if args.command == "list":
-        return run_list(config.db_path)
+        return run_list(config)
     if args.command in ("forget", "restore"):
-        return run_retire(config.db_path, args.number, retired=args.command == "forget")
+        return run_retire(config, args.number, retired=args.command == "forget")
     if args.command == "backup":
         from bot.backup import backup_database
 
@@ -294,8 +347,8 @@ def _run_here(config: Config, args: argparse.Namespace) -> int:
 
     # The command line loads the bundled articles on first start like the bot does, except for
     # `ingest`, whose job is precisely to say what it loads.
-    kb = KnowledgeBase(config.db_path, None if args.command == "ingest" else config.articles_dir,
-                       semantic=args.command != "ingest")  # storing needs no word vectors
+    kb = KnowledgeBase(answering_file(config), None if args.command == "ingest" else config.articles_dir,
+                       semantic=args.command != "ingest", shared=config.db_url)  # storing needs no word vectors
     if args.command == "ask":
         return run_ask(kb, args.question, args.json, args.conversation)
     if args.command == "ingest":
@@ -308,7 +361,12 @@ def _run_telegram(config: Config, webhook: str | None, run_telegram: Callable[[C
                   fail: Callable[[int, str], int]) -> int:
     """Check what the bot needs before loading anything heavy — the database, the webhook port,
     the Bot API — then run it. Each check fails with one line."""
-    open_database(config.db_path).close()  # raises StorageError, reported by main
+    if config.db_url:  # raises StorageError, reported by main
+        from bot.backends import open_store
+
+        open_store(config.db_url).close()
+    else:
+        open_database(config.db_path).close()
     if webhook:
         problem = check_webhook_port(config)
         if problem:
@@ -332,3 +390,26 @@ def _run_telegram(config: Config, webhook: str | None, run_telegram: Callable[[C
             raise
         return fail(EXIT_NETWORK, f"Bot API error: {config.api_base_url}: {line}")
 
+
+def run_set_webhook(config: Config, public_url: str, drop_pending_updates: bool,
+                    fail: Callable[[int, str], int]) -> int:
+    """`set-webhook URL`: getMe as at start (the token, the network), then setWebhook; one line."""
+    unreachable = wait_for_bot_api(config)
+    if unreachable:
+        code, line = unreachable
+        return fail(code, f"Bot API error: {line}")
+    from telegram.error import BadRequest
+
+    from handlers.webhook import set_webhook_once
+
+    try:
+        url = asyncio.run(set_webhook_once(config, public_url, drop_pending_updates))
+    except BadRequest as error:  # Telegram refused the URL: not resolvable, a port it does not send to...
+        return fail(EXIT_CONFIG, f"Bot API error: setWebhook refused {public_url}: {error.message}")
+    except Exception as error:
+        line = outside_failure(error, config.db_path)
+        if line is None:
+            raise
+        return fail(EXIT_NETWORK, f"Bot API error: {config.api_base_url}: {line}")
+    print(f"webhook {url} registered: Telegram sends every update type there, with the secret token")
+    return 0

@@ -56,6 +56,7 @@ class Config:
     log_format: str = "text"  # "text" or "json" (one JSON object per log line)
     proxy: str | None = None  # http:// proxy for the Bot API (TELEGRAM_PROXY, else HTTPS_PROXY)
     db_url: str | None = None  # BOT_DB=postgresql://…: the shared PostgreSQL database (issue 12, in progress)
+    replica_path: Path = Path("data/replica.db")  # with db_url: the local copy of the articles (bot/replica.py)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ SETTINGS = (
             "empty"),
     Setting("BOT_DB", "data/bot.db", "SQLite database file (a regular file; its folder is created; `sqlite:///path` "
             "too), or `postgresql://user:password@host:5432/dbname` (in progress: see the README)"),
+    Setting("BOT_REPLICA", "data/replica.db", "with a PostgreSQL `BOT_DB`: this instance's SQLite copy of the "
+            "articles, which it answers from (kept in step by itself)"),
     Setting("BOT_ARTICLES_DIR", "", "folder loaded at start (new or changed files only); a folder that does not "
             "exist is not watched", "`seeds/` of the project"),
     Setting("BOT_ADMIN_IDS", "", "comma-separated Telegram user ids of the operators", "empty"),
@@ -282,6 +285,7 @@ def load_config(env: dict[str, str] | None = None) -> Config:
         api_base_url=base_url,
         db_path=Path("data/bot.db") if db_url else _db_path(env),
         db_url=db_url,
+        replica_path=Path(env.get("BOT_REPLICA", "").strip() or "data/replica.db"),
         articles_dir=articles_dir,
         admin_ids=admins,
         log_level=level,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sqlite_utils
 
@@ -24,20 +25,21 @@ from bot.articles import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Article, ArticleErr
 from bot.config import file_kind
 from bot.facts import extract_facts
 from bot.sentences import split_sentences
-from bot.storage import (
-    FactRow,
-    PreparedArticle,
-    SentenceRow,
-    StorageError,
-    apply_vocab,
-    find_article,
-    optimize_index,
-    save_article,
-    transaction,
-)
+from bot.storage import FactRow, PreparedArticle, SentenceRow, SqliteArticles, StorageError
 from bot.text import content_words, term
 
-OnSaved = Callable[[sqlite_utils.Database, int, str], None]
+if TYPE_CHECKING:  # psycopg loads only where PostgreSQL is used
+    from bot.storage_pg.articles import Articles as PgArticles
+
+# Where articles are stored: a SQLite file, or PostgreSQL when BOT_DB names it (bot/storage_pg/articles.py).
+Target: TypeAlias = "sqlite_utils.Database | SqliteArticles | PgArticles"
+Articles: TypeAlias = "SqliteArticles | PgArticles"
+# Called in the article's transaction: with the SQLite database, or the PostgreSQL transaction.
+OnSaved = Callable[[Any, int, str], None]
+
+
+def _articles(target: Target) -> Articles:
+    return SqliteArticles(target) if isinstance(target, sqlite_utils.Database) else target
 
 
 @dataclass
@@ -117,24 +119,25 @@ def _parse_and_prepare(job: Job) -> PreparedArticle | str:
         return error.reason
 
 
-def _store(db: sqlite_utils.Database, name: str, outcome: PreparedArticle | str, report: IngestReport,
+def _store(db: Articles, name: str, outcome: PreparedArticle | str, report: IngestReport,
            on_saved: OnSaved | None, vocab: Counter | None = None) -> None:
     if isinstance(outcome, str):
         report.refused.append((name, outcome))
         return
-    action, article_id = save_article(db, outcome, on_saved, vocab)
+    action, article_id = db.save_article(outcome, on_saved, vocab)
     getattr(report, action).append(name)
     if action != "skipped":
         report.article_ids.append(article_id)
 
 
-def _is_known(db: sqlite_utils.Database, source: str, digest: str) -> bool:
-    return find_article(db, source, digest)[0] == "skipped"
+def _is_known(db: Articles, source: str, digest: str) -> bool:
+    return db.find_article(source, digest)[0] == "skipped"
 
 
-def ingest_bytes(db: sqlite_utils.Database, name: str, data: bytes, source: str | None = None,
+def ingest_bytes(target: Target, name: str, data: bytes, source: str | None = None,
                  on_saved: OnSaved | None = None) -> IngestReport:
     """Parse and store one file's content; never raises for bad content."""
+    db = _articles(target)
     report = IngestReport()
     digest = checksum(data)
     if _is_known(db, source or name, digest):
@@ -201,7 +204,7 @@ def _prepare_all(jobs: list[Job]) -> Iterator[PreparedArticle | str]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _store_batch(db: sqlite_utils.Database, batch: list[tuple[Job, PreparedArticle | str]],
+def _store_batch(db: Articles, batch: list[tuple[Job, PreparedArticle | str]],
                  report: IngestReport, on_saved: OnSaved | None) -> None:
     """Store a batch in one transaction. If the database fails (full disk...), the batch is
     rolled back and stored again one article per transaction, so that what fits is kept; the
@@ -209,10 +212,10 @@ def _store_batch(db: sqlite_utils.Database, batch: list[tuple[Job, PreparedArtic
     mark = report._mark()
     vocab: Counter = Counter()
     try:
-        with transaction(db):
+        with db.transaction():
             for job, outcome in batch:
                 _store(db, job[0], outcome, report, on_saved, vocab)
-            apply_vocab(db, vocab)
+            db.apply_vocab(vocab)
         return
     except StorageError:
         report._rewind(mark)
@@ -222,9 +225,10 @@ def _store_batch(db: sqlite_utils.Database, batch: list[tuple[Job, PreparedArtic
         _store(db, job[0], outcome, report, on_saved)
 
 
-def ingest_paths(db: sqlite_utils.Database, paths: Iterable[str | Path],
+def ingest_paths(target: Target, paths: Iterable[str | Path],
                  on_saved: OnSaved | None = None) -> IngestReport:
     """Ingest files and folders; unreadable paths are refused, not raised."""
+    db = _articles(target)
     report = IngestReport()
     jobs: list[Job] = []
     for raw in paths:
@@ -257,5 +261,5 @@ def ingest_paths(db: sqlite_utils.Database, paths: Iterable[str | Path],
         raise IngestStopped(error, report) from error
     if len(report.added) + len(report.updated) >= COMMIT_EVERY:
         with contextlib.suppress(StorageError):  # only an optimisation: everything is stored already
-            optimize_index(db)
+            db.optimize_index()
     return report

@@ -4,6 +4,9 @@ Telegram handlers all talk to.
 It owns the database connection and the in-memory vocabulary, and refreshes
 the vocabulary whenever another process (a separate `ingest`) changed the
 database, so new articles are answerable at once.
+
+With a PostgreSQL BOT_DB (`shared`), articles are stored there and the file it
+answers from is this instance's copy of them, kept in step (bot/replica.py).
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import contextlib
 import json
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot import storage, wordlinks
 from bot.answering.model import Answer, ArticleRef, Conversation, Quote
@@ -25,6 +30,9 @@ from bot.lexicon import SAME_WORD, Lexicon
 from bot.subscriptions import queue_alerts
 from bot.summaries import SentenceInfo, key_sentences
 from bot.text import fold
+
+if TYPE_CHECKING:
+    from bot.replica import Replica
 
 MAX_QUESTION_CHARS = 1000
 ARTICLE_COLUMNS = "id, title, author, date, updated, site"
@@ -42,15 +50,20 @@ class Summary:
 
 class KnowledgeBase:
     def __init__(self, db_path: str | Path, articles_dir: str | Path | None = None,
-                 semantic: bool = True) -> None:
+                 semantic: bool = True, shared: str | None = None) -> None:
         self.path = Path(db_path)
         self.db = storage.open_database(db_path)
+        self.replica: Replica | None = None
+        if shared:
+            from bot.replica import Replica  # psycopg loads only where PostgreSQL is used
+
+            self.replica = Replica(shared, db_path)
         self.semantic = semantic
         self._lock = threading.RLock()  # one connection, shared by threads of the terminal and the bot
         self._generation = -1
         if articles_dir is not None and Path(articles_dir).is_dir():
             self.ingest([articles_dir])
-        self.refresh()
+        self.sync()
 
     # --- freshness -------------------------------------------------------------
 
@@ -66,22 +79,52 @@ class KnowledgeBase:
             self._generation = current
             return True
 
+    def sync(self) -> bool:
+        """Copy what changed in PostgreSQL into this instance's file (nothing to do on SQLite), then
+        refresh; True if the vocabulary was reloaded."""
+        if self.replica is not None:
+            self.replica.sync()
+        return self.refresh()
+
+    def follow(self, interval: float) -> None:
+        """On PostgreSQL: keep this instance's copy in step, looking every `interval` seconds."""
+        if self.replica is not None:
+            self.replica.follow(interval, self.refresh)
+
+    def unfollow(self) -> None:
+        if self.replica is not None:
+            self.replica.unfollow()
+
+    def close(self) -> None:
+        if self.replica is not None:
+            self.replica.close()
+        self.db.close()
+
     # Every way in queues the alerts for subscribed chats in the article's own transaction.
     # Ingest writes through a connection of its own: questions, lists and the alert queue on this
     # knowledge base's connection go on meanwhile (SQLite's WAL lets them read while it writes).
 
+    @contextlib.contextmanager
+    def _storing(self) -> Iterator[Any]:
+        """Where an ingest stores: PostgreSQL's articles, or this file on a connection of its own."""
+        if self.replica is not None:
+            yield self.replica.articles()
+            return
+        with contextlib.closing(storage.open_database(self.path)) as db:
+            yield db
+
     def ingest(self, paths: list[str | Path]) -> IngestReport:
         """Load files and folders."""
-        with contextlib.closing(storage.open_database(self.path)) as db:
-            report = ingest_paths(db, paths, queue_alerts)
-        self.refresh()
+        with self._storing() as target:
+            report = ingest_paths(target, paths, queue_alerts)
+        self.sync()
         return report
 
     def ingest_file(self, name: str, data: bytes, source: str) -> IngestReport:
         """Load one file's content received by other means (a document sent to the bot)."""
-        with contextlib.closing(storage.open_database(self.path)) as db:
-            report = ingest_bytes(db, name, data, source, queue_alerts)
-        self.refresh()
+        with self._storing() as target:
+            report = ingest_bytes(target, name, data, source, queue_alerts)
+        self.sync()
         return report
 
     # --- questions -------------------------------------------------------------
@@ -149,9 +192,12 @@ class KnowledgeBase:
 
     def retire(self, article_id: int, retired: bool, now: float) -> bool | None:
         """/forget (`retired`) or /restore an article: see storage.set_retired."""
-        with self._lock:
-            changed = storage.set_retired(self.db, article_id, now if retired else None)
-        self.refresh()
+        if self.replica is not None:
+            changed = self.replica.articles().set_retired(article_id, now if retired else None)
+        else:
+            with self._lock:
+                changed = storage.set_retired(self.db, article_id, now if retired else None)
+        self.sync()
         return changed
 
     def catalogue(self) -> list[tuple[int, str, float | None]]:
@@ -206,10 +252,15 @@ class KnowledgeBase:
     def summary(self, article_id: int, count: int = 3) -> Summary | None:
         self.refresh()
         with self._lock:
-            row = self.db.execute("SELECT headings FROM articles WHERE id = ? AND retired_at IS NULL",
-                                  [article_id]).fetchone()
-            if row is None:
-                return None
+            row = self._headings(article_id)
+        # An alert may be due for an article another instance stored and this one has not copied yet.
+        if row is None and self.replica is not None and self.replica.sync():
+            self.refresh()
+            with self._lock:
+                row = self._headings(article_id)
+        if row is None:
+            return None
+        with self._lock:
             rows = self.db.execute(
                 "SELECT s.id, s.position, s.paragraph, s.text, s.terms, s.heading "
                 "FROM sentences s WHERE s.article_id = ? AND s.paragraph >= 0 ORDER BY s.position",  # not the byline
@@ -224,6 +275,11 @@ class KnowledgeBase:
             sentences = [SentenceInfo(p, para, text, t.split(), len(facts.get(i, [])), facts.get(i, []), heading)
                          for i, p, para, text, t, heading in rows]
             return Summary(ref, json.loads(row[0] or "[]"), key_sentences(ref.title, sentences, self.lexicon, count))
+
+    def _headings(self, article_id: int) -> tuple | None:
+        """The article's row (its headings) if it is there and live."""
+        return self.db.execute("SELECT headings FROM articles WHERE id = ? AND retired_at IS NULL",
+                               [article_id]).fetchone()
 
     def summaries(self, count: int = 3) -> list[Summary]:
         return [s for a in self.articles() if (s := self.summary(a.id, count)) is not None]

@@ -16,6 +16,15 @@ the death may go out a second time, and no other. A lease must outlast what one 
 between `due` and `claim` on a batch (100 rows at most), or `claim` turns rows down (another
 instance may have them). On SQLite the same code runs for one process, BEGIN IMMEDIATE letting
 one writer in at a time.
+
+Telegram's limits, 20 messages a minute in one group and 30 a second overall, are counted in the
+queue itself: what went out (sent_at) and what is being sent (`sending` under a live lease), by
+any instance. `claim` counts and takes in one transaction, and on a shared database claims queue
+on an advisory lock, so two instances cannot both take the last free place. On a SQLite file the
+one bot's own rate limiter already holds the overall limit; the group limit is counted the same.
+
+A digest chat's digest is taken by moving its next_digest to the next day, guarded by the value
+that made it due: of the instances that wake at its time, one sends it.
 """
 
 from __future__ import annotations
@@ -35,6 +44,11 @@ from bot.subscriptions import next_time_of_day
 
 GROUP_LIMIT = 20  # Telegram: at most 20 messages per minute in one group
 GROUP_WINDOW = 60.0
+OVERALL_LIMIT = 30  # Telegram: at most 30 messages per second from one bot, all chats together
+OVERALL_WINDOW = 1.0
+IN_FLIGHT_WAIT = 0.05  # seconds to wait when messages in flight alone fill a limit: they end in milliseconds
+# pg_advisory_xact_lock key of claims on a shared database: any fixed number, the same in every instance.
+CLAIM_LOCK = 0x73656E64
 LEASE = 60.0  # seconds an instance holds the rows it took: a batch of `due` is sent well within
 
 _SELECT_ITEMS = ("SELECT o.id, o.chat_id, o.article_id, o.matched, o.attempts, c.lang, c.thread_id "
@@ -65,6 +79,15 @@ class Digest:
     lang: str
     thread_id: int | None
     items: list[Item]
+
+
+@dataclass
+class Claim:
+    """What `claim` took: `ids`, to send now. When none were taken because Telegram's overall limit
+    is reached, `wait` says how many seconds to wait before asking again (0 otherwise)."""
+
+    ids: list[int]
+    wait: float = 0.0
 
 
 def _item(row: tuple) -> Item:
@@ -119,31 +142,61 @@ class Outbox:
         return [_item(row) for row in rows]
 
     def due_digests(self, now: float) -> list[Digest]:
-        """Digest chats whose time has come, with what is queued for them (possibly nothing)."""
+        """Digest chats whose time has come, with what is queued for them (possibly nothing). Each is
+        taken here, its next digest scheduled (the day after, same time): another instance waking at
+        the same time finds it not due. A crash before the digest leaves loses that day's message;
+        its alerts stay queued for the next one."""
         with self._lock:
             chats = self.store.query(
-                "SELECT chat_id, lang, thread_id FROM chats WHERE digest_at IS NOT NULL AND next_digest <= ? "
-                "AND active = 1 AND paused = 0", [now])
-            return [Digest(chat_id, lang or "fr", thread_id,
-                           [_item(row) for row in self.store.query(
-                               f"{_SELECT_ITEMS} WHERE o.status = 'pending' AND o.chat_id = ? ORDER BY o.due_at, o.id",
-                               [chat_id])])
-                    for chat_id, lang, thread_id in chats]
+                "SELECT chat_id, lang, thread_id, digest_at, next_digest FROM chats "
+                "WHERE digest_at IS NOT NULL AND next_digest <= ? AND active = 1 AND paused = 0", [now])
+            digests = []
+            for chat_id, lang, thread_id, digest_at, due in chats:
+                with self.store.transaction() as tx:
+                    taken = tx.execute("UPDATE chats SET next_digest = ? "
+                                       "WHERE chat_id = ? AND digest_at = ? AND next_digest = ?",
+                                       [next_time_of_day(digest_at, self.timezone, now), chat_id, digest_at,
+                                        due]).rowcount
+                if taken:
+                    items = self.store.query(f"{_SELECT_ITEMS} WHERE o.status = 'pending' AND o.chat_id = ? "
+                                             "ORDER BY o.due_at, o.id", [chat_id])
+                    digests.append(Digest(chat_id, lang or "fr", thread_id, [_item(row) for row in items]))
+            return digests
 
-    def claim(self, ids: list[int]) -> list[int]:
-        """About to send these rows: from now on a crash leaves them in doubt. Returns the rows
-        taken, which leaves out any another instance took meanwhile (its lease: not to be sent)."""
+    def claim(self, ids: list[int], now: float | None = None) -> Claim:
+        """About to send these rows, one message to one chat: from now on a crash leaves them in doubt.
+        Takes the rows still this instance's (another may have taken over a lease that ran out), within
+        Telegram's limits as every instance counts them: a group that had its 20 messages this minute
+        gets the rows later (their due_at moves, none taken); with 30 messages in the last second
+        (shared database) none are taken and the claim says how long to wait. `now` is on the clock
+        of sent_at (`mark_sent`), the real time by default."""
         if not ids:
-            return []
+            return Claim([])
         clock = self.clock()
+        now = clock if now is None else now
+        ours = f"id IN ({', '.join('?' * len(ids))}) AND status = 'pending' AND {_TAKEN_BY_NOBODY_ELSE}"
         with self._lock, self.store.transaction() as tx:
-            rows = tx.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
-                "claimed_by = ?, claimed_until = ? "
-                f"WHERE id IN ({', '.join('?' * len(ids))}) AND status = 'pending' AND {_TAKEN_BY_NOBODY_ELSE} "
-                "RETURNING id", [self.instance, clock + self.lease, *ids, self.instance, clock]).fetchall()
+            def read(sql: str, params: list) -> list[tuple]:
+                return tx.execute(sql, params).fetchall()
+
+            if self.store.shared:  # one claim at a time across instances: each counts the others' sends
+                tx.execute("SELECT pg_advisory_xact_lock(?)", [CLAIM_LOCK])
+                free_at = _free_at(read, None, OVERALL_LIMIT, OVERALL_WINDOW, now, clock)
+                if free_at > now:
+                    return Claim([], free_at - now)
+            chat = tx.execute("SELECT chat_id FROM outbox WHERE id = ?", [ids[0]]).fetchone()
+            if chat is None:  # dropped meanwhile with its chat's subscription
+                return Claim([])
+            free_at = now if chat[0] > 0 else _free_at(read, chat[0], GROUP_LIMIT, GROUP_WINDOW, now, clock)
+            if free_at > now:
+                tx.execute("UPDATE outbox SET due_at = ?, error = 'group limit', claimed_by = NULL, "
+                           f"claimed_until = NULL WHERE {ours}", [free_at, *ids, self.instance, clock])
+                return Claim([])
+            rows = tx.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = ?, "
+                              f"claimed_until = ? WHERE {ours} RETURNING id",
+                              [self.instance, clock + self.lease, *ids, self.instance, clock]).fetchall()
         taken = {row[0] for row in rows}
-        return [i for i in ids if i in taken]
+        return Claim([i for i in ids if i in taken])
 
     def mark_sent(self, ids: list[int], now: float) -> None:
         self._settle("status = 'sent', sent_at = ?, error = NULL", ids, now)
@@ -162,23 +215,13 @@ class Outbox:
             tx.executemany(f"UPDATE outbox SET {changes}, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
                            [(*values, i) for i in ids])
 
-    def digest_done(self, chat_id: int, now: float) -> None:
-        """Schedule the chat's next digest (the day after, same time)."""
-        with self._lock, self.store.transaction() as tx:
-            row = tx.execute("SELECT digest_at FROM chats WHERE chat_id = ?", [chat_id]).fetchone()
-            if row and row[0]:
-                tx.execute("UPDATE chats SET next_digest = ? WHERE chat_id = ?",
-                           [next_time_of_day(row[0], self.timezone, now), chat_id])
-
     def group_free_at(self, chat_id: int, now: float) -> float:
-        """When the next message may go to this chat without passing 20 per minute in a group."""
+        """When the next message may go to this chat without passing 20 per minute in a group, as
+        `claim` will count (a look before building the message; `claim` decides)."""
         if chat_id > 0:
             return now
         with self._lock:
-            times = [r[0] for r in self.store.query(
-                "SELECT sent_at FROM outbox WHERE chat_id = ? AND sent_at > ? ORDER BY sent_at",
-                [chat_id, now - GROUP_WINDOW])]
-        return now if len(times) < GROUP_LIMIT else times[-GROUP_LIMIT] + GROUP_WINDOW
+            return _free_at(self.store.query, chat_id, GROUP_LIMIT, GROUP_WINDOW, now, self.clock())
 
     def counts(self) -> dict[str, int]:
         """Rows per status, for logs and benchmarks."""
@@ -192,3 +235,19 @@ class Outbox:
             tx.execute("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL "
                        "WHERE claimed_by = ? AND status = 'pending'", [self.instance])
         self.store.close()
+
+
+def _free_at(read: Callable[[str, list], list[tuple]], chat_id: int | None, limit: int, window: float, now: float,
+             clock: float) -> float:
+    """When one more message may leave without passing `limit` messages in `window` seconds, to
+    `chat_id` (None: to all chats together), counting what every instance sent and is sending.
+    `read` gives a query's rows: in the claiming transaction, or on its own."""
+    scope, params = ("chat_id = ? AND ", [chat_id]) if chat_id is not None else ("", [])
+    sending = read(f"SELECT count(*) FROM outbox WHERE {scope}status = 'sending' AND claimed_until > ?",
+                   [*params, clock])[0][0]
+    room = limit - sending
+    if room <= 0:
+        return now + IN_FLIGHT_WAIT
+    times = [row[0] for row in read(f"SELECT sent_at FROM outbox WHERE {scope}sent_at > ? "
+                                    "ORDER BY sent_at DESC LIMIT ?", [*params, now - window, room])]
+    return now if len(times) < room else times[-1] + window

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import storage
+from bot.backends import open_store
 
 WEEK = 7 * 86400
 
@@ -26,19 +26,22 @@ class Stats:
     alerts: dict[str, int]  # outbox rows per status (bot/outbox.py)
 
 
-def gather(db_path: str | Path, alerts: dict[str, int], now: float, timezone: str) -> Stats:
-    """The figures at `now`, read on a connection of their own."""
+def gather(db: str | Path, alerts: dict[str, int], now: float, timezone: str) -> Stats:
+    """The figures at `now` in BOT_DB (a SQLite file or a postgresql:// URL: all instances'
+    questions), read on a connection of their own."""
     midnight = datetime.fromtimestamp(now, ZoneInfo(timezone)).replace(hour=0, minute=0, second=0, microsecond=0)
     week = now - WEEK
-    with contextlib.closing(storage.open_database(db_path)) as db:
-        live, retired = db.execute("SELECT count(*) - count(retired_at), count(retired_at) FROM articles").fetchone()
-        chats, subscribed = db.execute("SELECT count(*), coalesce(sum(subscribed), 0) FROM chats "
-                                       "WHERE active = 1").fetchone()
-        today = db.execute("SELECT count(*) FROM questions WHERE asked_at >= ?", [midnight.timestamp()]).fetchone()[0]
-        asked, answered = db.execute("SELECT count(*), coalesce(sum(answered), 0) FROM questions "
-                                     "WHERE asked_at >= ?", [week]).fetchone()
+    # Reads one by one, not in a transaction: on SQLite, one would wait for a writer (an ingest).
+    with contextlib.closing(open_store(db)) as store:
+        [(live, retired)] = store.query("SELECT count(*) - count(retired_at), count(retired_at) FROM articles")
+        # count(… = 1), not sum(…): PostgreSQL's sum of integers is a decimal.
+        [(chats, subscribed)] = store.query("SELECT count(*), count(CASE WHEN subscribed = 1 THEN 1 END) "
+                                            "FROM chats WHERE active = 1")
+        [(today,)] = store.query("SELECT count(*) FROM questions WHERE asked_at >= ?", [midnight.timestamp()])
+        [(asked, answered)] = store.query("SELECT count(*), count(CASE WHEN answered = 1 THEN 1 END) "
+                                          "FROM questions WHERE asked_at >= ?", [week])
         # The middle row by reply time (the lower one of an even count), without loading them all.
-        median = db.execute("SELECT latency_ms FROM questions WHERE asked_at >= ? "
-                            "ORDER BY latency_ms LIMIT 1 OFFSET ?", [week, max(0, (asked - 1) // 2)]).fetchone()
+        median = store.query("SELECT latency_ms FROM questions WHERE asked_at >= ? "
+                             "ORDER BY latency_ms LIMIT 1 OFFSET ?", [week, max(0, (asked - 1) // 2)])
     return Stats(live, retired, chats, subscribed, today, asked, answered / asked if asked else None,
-                 median[0] if median else None, alerts)
+                 median[0][0] if median else None, alerts)

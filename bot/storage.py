@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -142,8 +143,14 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     db["outbox"].add_column("claimed_until", float)
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Telegram's 30 messages a second counted over the whole outbox, by every instance (bot/outbox.py):
+    the messages of the last second found without reading every row ever sent."""
+    db["outbox"].create_index(["sent_at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3, _migration_4,
-                                                             _migration_5]
+                                                             _migration_5, _migration_6]
 
 
 class StorageError(Exception):
@@ -349,8 +356,10 @@ def generation(db: sqlite_utils.Database) -> int:
     return int(row[0])
 
 
-def _bump_generation(db: sqlite_utils.Database) -> None:
-    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+def bump_generation(tx: Any) -> None:
+    """Tell readers the articles changed (`tx`: a SQLite database or connection, or a transaction of
+    bot/backends.py; the same for the helpers below that take one)."""
+    tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
 
 def sentence_word_counts(texts: list[str]) -> Counter:
@@ -361,18 +370,19 @@ def sentence_word_counts(texts: list[str]) -> Counter:
     return counts
 
 
-def apply_vocab(db: sqlite_utils.Database, changes: Counter) -> None:
+def apply_vocab(db: Any, changes: Counter) -> None:
     """Add signed document-frequency changes to `vocab`; words no sentence holds any more go."""
-    db.conn.executemany(
+    # sqlite_utils' Database has no executemany: its connection, in the same transaction, has.
+    getattr(db, "conn", db).executemany(
         "INSERT INTO vocab (word, df) VALUES (?, ?) "
-        "ON CONFLICT(word) DO UPDATE SET df = df + excluded.df",
+        "ON CONFLICT(word) DO UPDATE SET df = vocab.df + excluded.df",
         [(word, n) for word, n in changes.items() if n],
     )
     if any(n < 0 for n in changes.values()):
         db.execute("DELETE FROM vocab WHERE df <= 0")
 
 
-def find_article(db: sqlite_utils.Database, source: str, checksum: str) -> tuple[str, int | None]:
+def find_article(db: Any, source: str, checksum: str) -> tuple[str, int | None]:
     """What storing this file would do: ('skipped'|'updated'|'added', existing id)."""
     same = db.execute("SELECT id FROM articles WHERE checksum = ?", [checksum]).fetchone()
     if same:
@@ -392,72 +402,100 @@ def save_article(db: sqlite_utils.Database, article: PreparedArticle,
     With `vocab`, the article's changes to word frequencies are added to it rather
     than written: a batch then writes `vocab` once (`apply_vocab`) before it commits.
     """
-    changes: Counter = Counter() if vocab is None else vocab
     with transaction(db):
-        action, article_id = find_article(db, article.source, article.checksum)
-        if action == "skipped":
-            return action, article_id
-        now = time.time()
-        row = {"source": article.source, "checksum": article.checksum, "title": article.title,
-               "author": article.author, "date": article.date, "updated": article.updated, "site": article.site,
-               "headings": json.dumps(article.headings, ensure_ascii=False), "updated_at": now,
-               "retired_at": None}  # new content under a retired article's source brings it back
-        if article_id is None:
-            columns = [*row, "added_at"]
-            article_id = db.execute(
-                f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [*row.values(), now],
-            ).lastrowid
-        else:
-            old = [r[0] for r in db.execute("SELECT text FROM sentences WHERE article_id = ?", [article_id])]
-            changes.subtract(sentence_word_counts(old))
-            db.execute("DELETE FROM facts WHERE article_id = ?", [article_id])
-            db.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
-            db.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
-                       [*row.values(), article_id])
-        # Ids are assigned here (the transaction holds the write lock) so that sentences and
-        # their facts go in as two batches rather than one statement per sentence.
-        first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM sentences").fetchone()[0]
-        db.conn.executemany(
-            "INSERT INTO sentences (id, article_id, position, paragraph, heading, text, terms) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(first_id + position, article_id, position, paragraph, heading, text, terms)
-             for position, (text, paragraph, heading, terms) in enumerate(article.sentences)],
-        )
-        db.conn.executemany(
-            "INSERT INTO facts (sentence_id, article_id, kind, text, value, unit) VALUES (?, ?, ?, ?, ?, ?)",
-            [(first_id + position, article_id, kind, text, value, unit)
-             for position, kind, text, value, unit in article.facts],
-        )
-        changes.update(article.vocab_words)
-        if vocab is None:
-            apply_vocab(db, changes)
-        _bump_generation(db)
-        if on_saved is not None:
+        action, article_id = store_article(db.conn, article, vocab)
+        if on_saved is not None and action != "skipped":
             on_saved(db, article_id, action)
         return action, article_id
 
 
+def store_article(tx: Any, article: PreparedArticle, vocab: Counter | None = None) -> tuple[str, int]:
+    """save_article's work inside a transaction that holds the write lock, on either backend
+    (bot/storage_pg/articles.py calls it in a PostgreSQL transaction)."""
+    changes: Counter = Counter() if vocab is None else vocab
+    action, article_id = find_article(tx, article.source, article.checksum)
+    if action == "skipped":
+        return action, article_id
+    now = time.time()
+    # New content under a retired article's source brings it back.
+    stamps = {"updated_at": now, "retired_at": None, **({"added_at": now} if article_id is None else {})}
+    if article_id is not None:
+        remove_content(tx, article_id, changes)
+    # Ids are assigned here (the transaction holds the write lock) so that sentences and
+    # their facts go in as two batches rather than one statement per sentence.
+    first_id = tx.execute("SELECT coalesce(max(id), 0) + 1 FROM sentences").fetchone()[0]
+    article_id = write_article(tx, article, article_id, action == "updated", stamps, first_id, changes)
+    if vocab is None:
+        apply_vocab(tx, changes)
+    bump_generation(tx)
+    return action, article_id
+
+
+def remove_content(tx: Any, article_id: int, changes: Counter) -> None:
+    """Delete an article's sentences and facts (its row stays), their words taken off `changes`."""
+    old = [r[0] for r in tx.execute("SELECT text FROM sentences WHERE article_id = ?", [article_id]).fetchall()]
+    changes.subtract(sentence_word_counts(old))
+    tx.execute("DELETE FROM facts WHERE article_id = ?", [article_id])
+    tx.execute("DELETE FROM sentences WHERE article_id = ?", [article_id])
+
+
+def write_article(tx: Any, article: PreparedArticle, article_id: int | None, exists: bool,
+                  stamps: dict[str, float | None], first_sentence_id: int, changes: Counter) -> int:
+    """Write an article's row (updating it if it `exists`, else inserting it, under `article_id` or
+    a new id when None), then its sentences, numbered from `first_sentence_id`, and its facts; its
+    words are added to `changes`. Old sentences must be gone (`remove_content`). Returns the id.
+    Both backends store through here, and so do the local copies of PostgreSQL (bot/replica.py)."""
+    row = {"source": article.source, "checksum": article.checksum, "title": article.title,
+           "author": article.author, "date": article.date, "updated": article.updated, "site": article.site,
+           "headings": json.dumps(article.headings, ensure_ascii=False), **stamps}
+    if exists:
+        tx.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in row)} WHERE id = ?",
+                   [*row.values(), article_id])
+    else:
+        if article_id is not None:
+            row = {"id": article_id, **row}
+        article_id = tx.execute(f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) "
+                                "RETURNING id", list(row.values())).fetchall()[0][0]
+    tx.executemany(
+        "INSERT INTO sentences (id, article_id, position, paragraph, heading, text, terms) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(first_sentence_id + position, article_id, position, paragraph, heading, text, terms)
+         for position, (text, paragraph, heading, terms) in enumerate(article.sentences)],
+    )
+    tx.executemany(
+        "INSERT INTO facts (sentence_id, article_id, kind, text, value, unit) VALUES (?, ?, ?, ?, ?, ?)",
+        [(first_sentence_id + position, article_id, kind, text, value, unit)
+         for position, kind, text, value, unit in article.facts],
+    )
+    changes.update(article.vocab_words)
+    return article_id
+
+
 def set_retired(db: sqlite_utils.Database, article_id: int, retired_at: float | None) -> bool | None:
     """Retire an article at `retired_at` (/forget) or bring it back with None (/restore): True if
-    that changed it, False if it was so already, None if there is no such article. Retiring also
-    cancels the alerts about it not sent yet; the generation goes up so that every reader stops
-    (or starts again) answering from it."""
+    that changed it, False if it was so already, None if there is no such article."""
     with transaction(db):
-        row = db.execute("SELECT retired_at FROM articles WHERE id = ?", [article_id]).fetchone()
-        if row is None:
-            return None
-        if (row[0] is None) == (retired_at is None):
-            return False
-        db.execute("UPDATE articles SET retired_at = ? WHERE id = ?", [retired_at, article_id])
-        if retired_at is not None:
-            db.execute("UPDATE outbox SET status = 'dropped', error = 'article retired' "
-                       "WHERE article_id = ? AND status = 'pending'", [article_id])
-        _bump_generation(db)
-        return True
+        return mark_retired(db, article_id, retired_at)
 
 
-def article_states(db: sqlite_utils.Database) -> list[tuple[int, str, float | None]]:
+def mark_retired(tx: Any, article_id: int, retired_at: float | None) -> bool | None:
+    """set_retired inside a transaction, on either backend. Retiring also cancels the alerts about
+    it not sent yet; the generation goes up so that every reader stops (or starts again) answering
+    from it."""
+    row = tx.execute("SELECT retired_at FROM articles WHERE id = ?", [article_id]).fetchone()
+    if row is None:
+        return None
+    if (row[0] is None) == (retired_at is None):
+        return False
+    tx.execute("UPDATE articles SET retired_at = ? WHERE id = ?", [retired_at, article_id])
+    if retired_at is not None:
+        tx.execute("UPDATE outbox SET status = 'dropped', error = 'article retired' "
+                   "WHERE article_id = ? AND status = 'pending'", [article_id])
+    bump_generation(tx)
+    return True
+
+
+def article_states(db: Any) -> list[tuple[int, str, float | None]]:
     """Every article, retired ones too: (id, title, retired_at or None), by id."""
     return db.execute("SELECT id, title, retired_at FROM articles ORDER BY id").fetchall()
 
@@ -467,3 +505,34 @@ def optimize_index(db: sqlite_utils.Database) -> None:
     after a large batch, searches read one b-tree instead of dozens."""
     with transaction(db):
         db.execute("INSERT INTO sentences_fts(sentences_fts) VALUES('optimize')")
+
+
+class SqliteArticles:
+    """The article writes of bot/ingest.py on a SQLite file, as methods: bot/storage_pg/articles.py
+    offers the same on PostgreSQL, so one ingest code serves both."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        return transaction(self.db)
+
+    def find_article(self, source: str, checksum: str) -> tuple[str, int | None]:
+        return find_article(self.db, source, checksum)
+
+    def save_article(self, article: PreparedArticle,
+                     on_saved: Callable[[sqlite_utils.Database, int, str], None] | None = None,
+                     vocab: Counter | None = None) -> tuple[str, int]:
+        return save_article(self.db, article, on_saved, vocab)
+
+    def apply_vocab(self, changes: Counter) -> None:
+        apply_vocab(self.db, changes)
+
+    def optimize_index(self) -> None:
+        optimize_index(self.db)
+
+    def set_retired(self, article_id: int, retired_at: float | None) -> bool | None:
+        return set_retired(self.db, article_id, retired_at)
+
+    def article_states(self) -> list[tuple[int, str, float | None]]:
+        return article_states(self.db)

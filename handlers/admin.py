@@ -54,8 +54,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await operator_only(update, context):
         return
     alerts = await core(context.bot_data["delivery"].outbox.counts)
-    figures = await core(gather, kb_of(context).path, alerts, context.bot_data["clock"](),
-                         context.bot_data["config"].timezone)
+    # The shared database (on PostgreSQL, kb is this instance's local copy of the articles only).
+    config = context.bot_data["config"]
+    figures = await core(gather, config.db_url or kb_of(context).path, alerts, context.bot_data["clock"](),
+                         config.timezone)
     text = t("stats", lang_of(update), articles=figures.articles, retired=figures.retired, chats=figures.chats,
              subscribed=figures.subscribed, today=figures.questions_today, week=figures.questions_week,
              share=_share(figures.answered_share), median=_duration(figures.median_ms),

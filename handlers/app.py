@@ -39,8 +39,9 @@ from bot.knowledge import KnowledgeBase
 from bot.messages import COMMAND_DESCRIPTIONS
 from bot.outbox import Outbox
 from bot.questionlog import QuestionLog
+from bot.storage_pg import answering_file
 from bot.subscriptions import Subscriptions
-from bot.watch import FolderWatch
+from bot.watch import FolderWatch, WatchLock
 from bot.workers import QuestionWorkers
 from handlers import access, admin, buttons, commands, fairness, inline, questions, subscriptions, updatelog, uploads
 from handlers.delivery import Delivery
@@ -144,6 +145,8 @@ async def on_start(app: Application) -> None:
     app.bot_data["workers"].start()
     await access.stop_alerts_outside(app)
     await app.bot_data["delivery"].start()
+    # On PostgreSQL: copy what other instances store into this one's local file as it comes.
+    app.bot_data["kb"].follow(app.bot_data["config"].alert_interval)
     # What exists now (vocabulary, word vectors, the application) lives as long as the bot: kept out
     # of the garbage collector's full passes, which otherwise stalled replies for 65 ms at 300 updates/s.
     gc.freeze()
@@ -153,6 +156,7 @@ async def on_stop(app: Application) -> None:
     """Before the connection closes: let the alert in flight and the questions being answered finish."""
     await app.bot_data["delivery"].stop()
     await app.bot_data["workers"].stop()
+    app.bot_data["kb"].unfollow()
 
 
 def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = True,
@@ -177,18 +181,23 @@ def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = Tr
         .post_stop(on_stop)
         .defaults(DEFAULTS)
         # Chat state (answers under buttons, /source, follow-ups) in the bot's database (BOT_DB).
-        .persistence(DatabasePersistence(config.db_path))
+        .persistence(DatabasePersistence(config.db_url or config.db_path))
     )
     if rate_limited:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
-    # Subscriptions and the outbox live in the knowledge base's database file, on their own connections.
-    chats = Subscriptions(kb.path, config.timezone)
-    watch = FolderWatch(config.articles_dir) if config.articles_dir.is_dir() else None
-    delivery = Delivery(app.bot, kb, Outbox(kb.path, config.timezone), chats, watch, config.alert_interval, clock)
+    # Subscriptions and the outbox live in BOT_DB (the knowledge base's file, or the shared PostgreSQL
+    # database), on their own connections.
+    chats = Subscriptions(config.db_url or kb.path, config.timezone)
+    # Instances sharing a PostgreSQL database watch the folder one at a time.
+    lock = WatchLock(config.db_url) if config.db_url else None
+    watch = FolderWatch(config.articles_dir, lock) if config.articles_dir.is_dir() else None
+    outbox = Outbox(config.db_url or kb.path, config.timezone)  # on PostgreSQL: shared by the instances
+    delivery = Delivery(app.bot, kb, outbox, chats, watch, config.alert_interval, clock)
     app.bot_data.update(kb=kb, config=config, subscriptions=chats, delivery=delivery, clock=clock,
                         workers=QuestionWorkers(kb, config.workers))
-    app.bot_data["questions"] = QuestionLog(kb.path, config.log_questions, clock)  # for /stats and /unanswered
+    # For /stats and /unanswered; on PostgreSQL, every instance's questions in one table.
+    app.bot_data["questions"] = QuestionLog(config.db_url or kb.path, config.log_questions, clock)
     if rate_limited:
         app.bot_data[fairness.BUDGETS] = fairness.default_budgets(clock)
     add_handlers(app)
@@ -199,7 +208,7 @@ def build_application(config: Config, kb: KnowledgeBase, rate_limited: bool = Tr
 def run(config: Config, webhook_url: str | None = None) -> int:
     """Run until SIGINT/SIGTERM (both stop cleanly); returns the exit code."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll request is noise
-    kb = KnowledgeBase(config.db_path, config.articles_dir)
+    kb = KnowledgeBase(answering_file(config), config.articles_dir, shared=config.db_url)
     kb.warm_up()  # for the questions answered here until the worker processes are ready
     app = build_application(config, kb)
     log.info("starting with %d articles, API %s", len(kb.articles()), config.api_base_url)

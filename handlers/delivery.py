@@ -93,6 +93,8 @@ class Delivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
+        if self.watch is not None:  # another instance may watch the folder now
+            self.watch.close()
         try:  # rows taken but not begun go back at once, rather than when their lease runs out
             await core(self.outbox.close)
         except StorageError as error:
@@ -186,7 +188,7 @@ class Delivery:
         return await self._deliver(item.chat_id, item.thread_id, [item], html, markup)
 
     async def _send_digest(self, digest: Digest) -> None:
-        now = self.clock()
+        """The digest `due_digests` gave this instance (its next one already scheduled)."""
         entries = []
         for item in digest.items:
             summary = await self._summary(item.article_id, 1)
@@ -196,18 +198,20 @@ class Delivery:
             text, shown = digest_html(entries, digest.lang)
             buttons = [[summary_button(s.article.id, s.article.title, digest.lang)] for s, _ in entries[:shown]]
             await self._deliver(digest.chat_id, digest.thread_id, digest.items, text, InlineKeyboardMarkup(buttons[:8]))
-        await core(self.outbox.digest_done, digest.chat_id, now)
 
     async def _deliver(self, chat_id: int, thread_id: int | None, items: list[Item], html: str,
                        markup: InlineKeyboardMarkup) -> bool:
         """Send one message for these rows and record the outcome; True if delivered.
         Never raises for Telegram errors."""
         # Only the rows still leased to this instance (PostgreSQL: another may have taken over a lease
-        # that ran out while this one waited).
-        ids = await core(self.outbox.claim, [i.id for i in items])
-        if not ids:
+        # that ran out while this one waited), within Telegram's limits counted over every instance.
+        claim = await core(self.outbox.claim, [i.id for i in items], self.clock())
+        while claim.wait and not self._stop.is_set():  # 30 messages in the last second: a place frees soon
+            await asyncio.sleep(claim.wait)
+            claim = await core(self.outbox.claim, [i.id for i in items], self.clock())
+        if not claim.ids:
             return False
-        return await self._send(chat_id, thread_id, ids, max(i.attempts for i in items), html, markup)
+        return await self._send(chat_id, thread_id, claim.ids, max(i.attempts for i in items), html, markup)
 
     async def _send(self, chat_id: int, thread_id: int | None, ids: list[int], attempts: int, html: str,
                     markup: InlineKeyboardMarkup) -> bool:

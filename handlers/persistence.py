@@ -11,6 +11,12 @@ another program) is dropped with a warning; the chat starts afresh.
 
 Not stored: bot_data, which holds the live knowledge base, workers and budgets, rebuilt at
 each start; callback data, which the bot does not use (its buttons carry their own data).
+
+The database is BOT_DB, either backend of bot/backends.py. With several instances on one
+PostgreSQL database, updates of one chat may reach any of them: each instance writes a chat's
+state when it changes and reads it all at start (PTB keeps chat_data in memory), so a button
+pressed through another instance than the one that answered works once that instance has read
+it (see `refresh_chat_data`).
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from telegram import Update
 from telegram.ext import BasePersistence, ContextTypes, PersistenceInput
 
 from bot.answering.model import Answer, Conversation
-from bot.storage import StorageError, open_database, transaction
+from bot.backends import SqliteStore, open_store
+from bot.storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,9 @@ log = logging.getLogger(__name__)
 # given in the last minute, which then say the answer has expired. Shorter would re-copy and
 # rewrite an active chat's state (up to 100 answers) more often for little gain.
 UPDATE_INTERVAL = 60.0
+# With several instances (a shared PostgreSQL database), how late another instance may see a
+# chat's change: the next update of the chat may reach it.
+SHARED_UPDATE_INTERVAL = 1.0
 
 CHAT, USER = "chat_data", "user_data"  # `kind` in chat_state; conversations are "conversation:<name>"
 
@@ -71,14 +81,24 @@ CODECS: dict[str, Codec] = {
 
 
 class DatabasePersistence(BasePersistence[dict, dict, dict]):
-    """chat_data and user_data in the `chat_state` table, through a connection of its own.
-    Every write commits at once, off the event loop; `flush` (on shutdown) closes the connection."""
+    """chat_data and user_data in the `chat_state` table of BOT_DB (a SQLite file or a
+    postgresql:// URL), through connections of their own. Every write commits at once, off the
+    event loop; `flush` (on shutdown) closes the connections."""
 
-    def __init__(self, path: str | Path, update_interval: float = UPDATE_INTERVAL) -> None:
-        super().__init__(PersistenceInput(bot_data=False, callback_data=False), update_interval)
-        self.db = open_database(path)
+    def __init__(self, db: str | Path, update_interval: float | None = None) -> None:
+        self.store = open_store(db)
+        super().__init__(PersistenceInput(bot_data=False, callback_data=False), update_interval
+                         or (SHARED_UPDATE_INTERVAL if self.store.shared else UPDATE_INTERVAL))
+        if isinstance(self.store, SqliteStore):
+            # Text that is not UTF-8 (a damaged row) would fail the whole query, and with it the
+            # bot's start: read as bytes, each row named by its rowid (its key may not be text).
+            self._row, self._text = "rowid", "CAST({} AS BLOB)"
+        else:  # PostgreSQL holds valid UTF-8 only; ctid names a row
+            self._row, self._text = "ctid", "{}"
         self._lock = threading.Lock()
-        self._stored: set[tuple[str, str]] = set()  # rows that exist: an empty chat writes nothing
+        # Rows that exist, with the time they were written as this instance last saw them: an
+        # empty chat writes nothing, and another instance's write shows as a different time.
+        self._stored: dict[tuple[str, str], float] = {}
         self._not_json: set[str] = set()  # keys already warned about
 
     # --- chat_data and user_data ----------------------------------------------------
@@ -94,7 +114,10 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         await asyncio.to_thread(self._save, CHAT, str(chat_id), {})
 
     async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
-        """Nothing to do: this process is the only writer, so memory is always the newest."""
+        """Before an update of the chat is handled: alone on the database, memory is always the
+        newest; with other instances, what one of them wrote since replaces it."""
+        if self.store.shared:
+            await asyncio.to_thread(self._refresh, CHAT, str(chat_id), chat_data)
 
     async def get_user_data(self) -> dict[int, dict]:
         return await asyncio.to_thread(self._load, USER)
@@ -106,13 +129,15 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         await asyncio.to_thread(self._save, USER, str(user_id), {})
 
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
-        """Nothing to do, as for chats."""
+        """As for chats."""
+        if self.store.shared:
+            await asyncio.to_thread(self._refresh, USER, str(user_id), user_data)
 
     # --- conversations (ConversationHandler(persistent=True, name=...)) -------------
 
     async def get_conversations(self, name: str) -> dict[ConversationKey, object]:
         rows = await asyncio.to_thread(self._rows, f"conversation:{name}")
-        return {tuple(json.loads(key)): json.loads(data) for _, key, data in rows}
+        return {tuple(json.loads(key)): json.loads(data) for _, key, data, _ in rows}
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
         kind, row = f"conversation:{name}", json.dumps(list(key))
@@ -136,37 +161,62 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         """The buttons carry their own data (handlers/buttons.py): nothing to store."""
 
     async def flush(self) -> None:
-        """Every write is already committed: close the connection (PTB calls this on shutdown)."""
+        """Every write is already committed: close the connections (PTB calls this on shutdown)."""
         with self._lock:
-            self.db.conn.close()
+            self.store.close()
 
     # --- the table ----------------------------------------------------------------
 
-    def _rows(self, kind: str) -> list[tuple[int, bytes | None, bytes | None]]:
-        """(rowid, key, data), the text as bytes: text that is not UTF-8 (a damaged row) would
-        otherwise fail the whole query, and with it the bot's start."""
+    def _rows(self, kind: str, key: str | None = None) -> list[tuple[object, bytes | None, bytes | None, float]]:
+        """(row, key, data, updated_at) of every row of `kind`, or of its one row `key`; the text
+        as bytes."""
+        one = "" if key is None else " AND key = ?"
         with self._lock:
-            return self.db.execute("SELECT rowid, CAST(key AS BLOB), CAST(data AS BLOB) FROM chat_state "
-                                   "WHERE kind = ?", [kind]).fetchall()
+            rows = self.store.query(f"SELECT {self._row}, {self._text.format('key')}, {self._text.format('data')}, "
+                                    f"updated_at FROM chat_state WHERE kind = ?{one}",
+                                    [kind] if key is None else [kind, key])
+        return [(row, _bytes(key), _bytes(data), updated_at) for row, key, data, updated_at in rows]
 
     def _load(self, kind: str) -> dict[int, dict]:
         loaded: dict[int, dict] = {}
-        for rowid, key, data in self._rows(kind):
-            try:
-                loaded[_chat_id(key)] = _decode(json.loads(data or b""))
-            except (ValueError, TypeError, RecursionError) as error:  # json.JSONDecodeError is a ValueError
-                name = key[:40].decode(errors="replace") if key is not None else None
-                log.warning("%s %s in the database could not be read (%s): dropped", kind, name, error)
-                self._delete_row(rowid)
-                continue
-            self._stored.add((kind, key.decode()))
+        for row, key, data, updated_at in self._rows(kind):
+            state = self._read(kind, row, key, data)
+            if state is not None:
+                loaded[_chat_id(key)] = state
+                self._stored[kind, key.decode()] = updated_at
         return loaded
 
-    def _delete_row(self, rowid: int) -> None:
-        """Drop a row that cannot be read, by its rowid: its key may not even be text."""
+    def _read(self, kind: str, row: object, key: bytes | None, data: bytes | None) -> dict | None:
+        """What a row holds; None for a row that cannot be read, which is dropped."""
         try:
-            with self._lock, transaction(self.db):
-                self.db.execute("DELETE FROM chat_state WHERE rowid = ?", [rowid])
+            _chat_id(key)
+            return _decode(json.loads(data or b""))
+        except (ValueError, TypeError, RecursionError) as error:  # json.JSONDecodeError is a ValueError
+            name = key[:40].decode(errors="replace") if key is not None else None
+            log.warning("%s %s in the database could not be read (%s): dropped", kind, name, error)
+            self._delete_row(row)
+            return None
+
+    def _refresh(self, kind: str, key: str, data: dict) -> None:
+        """Replace `data` with the stored row if another instance wrote it (or deleted it) since
+        this one last saw it."""
+        rows = self._rows(kind, key)
+        if not rows:
+            if self._stored.pop((kind, key), None) is not None:
+                data.clear()
+            return
+        row, _, text, updated_at = rows[0]
+        if self._stored.get((kind, key)) != updated_at:
+            state = self._read(kind, row, key.encode(), text)
+            data.clear()
+            data.update(state or {})
+            self._stored[kind, key] = updated_at
+
+    def _delete_row(self, row: object) -> None:
+        """Drop a row that cannot be read, by its name (rowid, ctid): its key may not even be text."""
+        try:
+            with self._lock, self.store.transaction() as tx:
+                tx.execute(f"DELETE FROM chat_state WHERE {self._row} = ?", [row])
         except StorageError as error:  # read again, and dropped again, at the next start
             log.error("an unreadable chat state row could not be dropped: %s", error)
 
@@ -178,21 +228,22 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
     def _write(self, kind: str, key: str, text: str | None) -> None:
         """Store the row, or delete it (None). A full disk or read-only file is one line in the log:
         the state stays in memory and is written again when the chat next changes."""
+        now = time.time()
         try:
-            with self._lock, transaction(self.db):
+            with self._lock, self.store.transaction() as tx:
                 if text is None:
-                    self.db.execute("DELETE FROM chat_state WHERE kind = ? AND key = ?", [kind, key])
+                    tx.execute("DELETE FROM chat_state WHERE kind = ? AND key = ?", [kind, key])
                 else:
-                    self.db.execute("INSERT INTO chat_state (kind, key, data, updated_at) VALUES (?, ?, ?, ?) "
-                                    "ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, "
-                                    "updated_at = excluded.updated_at", [kind, key, text, time.time()])
+                    tx.execute("INSERT INTO chat_state (kind, key, data, updated_at) VALUES (?, ?, ?, ?) "
+                               "ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, "
+                               "updated_at = excluded.updated_at", [kind, key, text, now])
         except StorageError as error:
             log.error("chat state of %s %s not saved: %s", kind, key, error)
             return
         if text is None:
-            self._stored.discard((kind, key))
+            self._stored.pop((kind, key), None)
         else:
-            self._stored.add((kind, key))
+            self._stored[kind, key] = now
 
     def _encode(self, data: dict) -> dict:
         """`data` as plain JSON; a value that is not (a set, an object...) is left out, with a warning."""
@@ -214,6 +265,11 @@ def _is_json(value: object) -> bool:
         return json.loads(json.dumps(value)) == value
     except (TypeError, ValueError):
         return False
+
+
+def _bytes(text: str | bytes | None) -> bytes | None:
+    """A column read as text (PostgreSQL) or as bytes (SQLite, see DatabasePersistence), as bytes."""
+    return text.encode() if isinstance(text, str) else text
 
 
 def _chat_id(key: bytes | None) -> int:

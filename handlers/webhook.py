@@ -13,6 +13,11 @@ PTB's order:
 - `GET /healthz`: 200 and `{"ok": true, "status": "running", "articles": N,
   "alerts_pending": N}` while the bot serves; 503 and `"status": "starting"`
   or `"stopping"` (or `"database error"`) otherwise.
+
+Registering the URL with Telegram (setWebhook): one bot on a SQLite file does it at each start, as
+PTB's `run_webhook`. Instances sharing a PostgreSQL database do not, as each call would race the
+others': `run_bot.py set-webhook URL` registers it once, and each instance at start only checks
+(getWebhookInfo) that Telegram has that URL, with a warning if not.
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ import signal
 import sqlite3
 
 from aiohttp import web
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.config import Config
 from bot.storage import StorageError
 from handlers.common import core
+from handlers.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,39 @@ def webhook_secret(config: Config) -> str:
     """BOT_WEBHOOK_SECRET, or one derived from the token: stable across restarts, unguessable."""
     assert config.token is not None
     return config.webhook_secret or hashlib.sha256(config.token.encode()).hexdigest()[:32]
+
+
+def webhook_url(public_url: str) -> str:
+    """Where Telegram sends updates, for the bot's public URL (--webhook, set-webhook)."""
+    return public_url.rstrip("/") + PATH
+
+
+async def register_webhook(bot: Bot, config: Config, public_url: str, drop_pending_updates: bool = False) -> str:
+    """setWebhook: every update type, with the secret token; the URL registered."""
+    url = webhook_url(public_url)
+    await bot.set_webhook(url, secret_token=webhook_secret(config), allowed_updates=Update.ALL_TYPES,
+                          drop_pending_updates=drop_pending_updates)
+    return url
+
+
+async def set_webhook_once(config: Config, public_url: str, drop_pending_updates: bool = False) -> str:
+    """`run_bot.py set-webhook URL`, through the bot's own HTTP client (and proxy)."""
+    async with Bot(config.token, base_url=config.api_base_url, request=AiohttpRequest(proxy=config.proxy)) as bot:
+        return await register_webhook(bot, config, public_url, drop_pending_updates)
+
+
+async def announce_webhook(bot: Bot, config: Config, public_url: str) -> None:
+    """At start, once the bot takes updates: register the URL (one bot, SQLite), or with a shared
+    database check that Telegram has it (set-webhook registered it)."""
+    if config.db_url is None:
+        await register_webhook(bot, config, public_url)
+        log.info("webhook %s registered", webhook_url(public_url))
+        return
+    registered = (await bot.get_webhook_info()).url
+    if registered != webhook_url(public_url):
+        log.warning("Telegram sends updates to %s, not to %s: register it once with `run_bot.py set-webhook %s` "
+                    "(instances sharing a database do not, so as not to race)",
+                    registered or "no webhook (long polling)", webhook_url(public_url), public_url)
 
 
 class WebhookServer:
@@ -111,15 +150,14 @@ class WebhookServer:
 async def serve_webhook(app: Application, config: Config, public_url: str) -> None:
     """Run `app` by webhook at `public_url` + /telegram until SIGINT, SIGTERM or SIGABRT, in the order of
     PTB's `run_webhook`:
-    the server listens first (answering 503), the application starts, then Telegram is told the URL.
+    the server listens first (answering 503), the application starts, then Telegram is told the URL
+    (`announce_webhook`).
     Stopping, the server answers 503 while the updates already queued are handled."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for number in STOP_SIGNALS:
         loop.add_signal_handler(number, stop.set)
-    secret = webhook_secret(config)
-    webhook_url = public_url.rstrip("/") + PATH
-    server = WebhookServer(app, secret)
+    server = WebhookServer(app, webhook_secret(config))
     await server.start(config.webhook_listen, config.port)
     try:
         await app.initialize()
@@ -127,9 +165,8 @@ async def serve_webhook(app: Application, config: Config, public_url: str) -> No
             await app.post_init(app)
         await app.start()
         server.status = "running"
-        await app.bot.set_webhook(webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
-        log.info("webhook %s registered; listening on %s port %d (%s, %s)", webhook_url, config.webhook_listen,
-                 config.port, PATH, HEALTH_PATH)
+        await announce_webhook(app.bot, config, public_url)
+        log.info("listening on %s port %d (%s, %s)", config.webhook_listen, config.port, PATH, HEALTH_PATH)
         await stop.wait()
     finally:
         server.status = "stopping"

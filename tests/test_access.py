@@ -97,5 +97,5 @@ async def test_chats_subscribed_before_the_allow_list_get_no_more_alerts(tmp_pat
         await server.quiet(0.5)
         assert server.sent(chat_id=STRANGER) == server.sent(chat_id=OTHER_GROUP) == []
     await server.stop()
-    assert [c for c in chats.db.execute("SELECT chat_id FROM chats WHERE active = 1 ORDER BY chat_id")] == \
+    assert [c for c in chats.store.db.execute("SELECT chat_id FROM chats WHERE active = 1 ORDER BY chat_id")] == \
         [(CHANNEL,), (ALLOWED_USER,), (OPERATOR,)]

@@ -132,16 +132,16 @@ def test_question_log_keeps_the_text_of_real_declined_questions_only(tmp_path):
     log.record("private", False, EMPTY, 3.0, "Bonjour !")
     log.record("supergroup", False, UNKNOWN_NAMES, 20.0, "Qui est Vitalik Buterin ?")
     log.record(INLINE, False, NOT_FOUND, 5.0, "Qui est Vit")  # typed on: half a question
-    rows = log.db.execute("SELECT chat_type, text, answered, declined, latency_ms FROM questions ORDER BY id")
-    assert rows.fetchall() == [("private", None, 1, None, 12.0), ("private", None, 0, EMPTY, 3.0),
+    rows = log.store.query("SELECT chat_type, text, answered, declined, latency_ms FROM questions ORDER BY id")
+    assert rows == [("private", None, 1, None, 12.0), ("private", None, 0, EMPTY, 3.0),
                                ("supergroup", "Qui est Vitalik Buterin ?", 0, UNKNOWN_NAMES, 20.0),
                                (INLINE, None, 0, NOT_FOUND, 5.0)]
     # Who asked, and where, is not among the columns at all.
-    assert {c.name for c in log.db["questions"].columns} == {"id", "asked_at", "chat_type", "text", "answered",
-                                                             "declined", "latency_ms"}
+    assert {c.name for c in log.store.db["questions"].columns} == {"id", "asked_at", "chat_type", "text", "answered",
+                                                                   "declined", "latency_ms"}
     silent = QuestionLog(tmp_path / "bot.db", keep_text=False)  # BOT_LOG_QUESTIONS=0
     silent.record("private", False, NOT_FOUND, 9.0, "Qui est Satoshi ?")
-    assert silent.db.execute("SELECT text FROM questions ORDER BY id DESC LIMIT 1").fetchone() == (None,)
+    assert silent.store.query("SELECT text FROM questions ORDER BY id DESC LIMIT 1") == [(None,)]
 
 
 def test_unanswered_counts_questions_alike_despite_case_spacing_and_punctuation(tmp_path):
@@ -165,15 +165,15 @@ def test_rows_older_than_30_days_are_deleted_as_new_ones_come(tmp_path):
         log.record("private", False, NOT_FOUND, 1.0, "vieux")
     clock.now += KEPT_SECONDS - 60
     log.record("private", True, None, 1.0, None)  # within the hour after the last purge: nothing deleted yet
-    assert log.db.execute("SELECT count(*) FROM questions").fetchone()[0] == 4
+    assert log.store.query("SELECT count(*) FROM questions") == [(4,)]
     clock.now += PURGE_EVERY
     log.record("private", True, None, 1.0, None)
-    assert log.db.execute("SELECT count(*) FROM questions").fetchone()[0] == 2
+    assert log.store.query("SELECT count(*) FROM questions") == [(2,)]
 
 
 def test_a_log_the_disk_refuses_costs_the_row_not_the_answer(tmp_path, caplog):
     log = QuestionLog(tmp_path / "bot.db", keep_text=True)
-    log.db.execute("PRAGMA query_only = 1")  # as a read-only database or a full disk refuse writes
+    log.store.db.execute("PRAGMA query_only = 1")  # as a read-only database or a full disk refuse writes
     with caplog.at_level(logging.WARNING):
         assert log.record("private", True, None, 1.0, None) is False
     assert "question not logged" in caplog.text and "read-only" in caplog.text

@@ -107,7 +107,7 @@ def test_backup_while_ingesting_then_restore(tmp_path):
     chats = Subscriptions(live)
     chats.subscribe(-100, [], "fr")  # every new article: its alert is queued in the article's transaction
     chats.subscribe(7, ["kraken"], "fr", excluded=["bitcoin"])
-    chats.db.close()
+    chats.close()
     _incoming(incoming, 300)
 
     ingest = subprocess.Popen([sys.executable, str(PROJECT / "run_bot.py"), "ingest", str(incoming)],

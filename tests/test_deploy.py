@@ -74,10 +74,27 @@ def post(client: httpx.AsyncClient, url: str, body: bytes | str, secret: str | N
 
 async def check(tmp_path: Path, *args: str, **settings: str) -> tuple[int, list[str], str]:
     """`run_bot.py check` in its own process: exit code, stdout lines, stderr."""
-    env = bot_environment(BOT_DB=str(tmp_path / "bot.db"), **settings)
+    env = bot_environment(**{"BOT_DB": str(tmp_path / "bot.db"), **settings})
     process = await start_run_bot(tmp_path, env, "check", *args, capture=True)
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     return process.returncode, out.decode().splitlines(), err.decode()
+
+
+async def test_check_on_postgresql_reads_the_schema_and_creates_nothing(tmp_path):
+    from bot.backends import open_store
+    from bot.storage_pg.schema import MIGRATIONS as PG_MIGRATIONS
+    from tests import pg
+
+    with pg.database() as url:
+        code, lines, _ = await check(tmp_path, BOT_DB=url)
+        assert code == 0, lines
+        assert lines[1].endswith(f": ok (schema 0, migrated to {len(PG_MIGRATIONS)} at the next start, 0 articles)")
+        assert "@" not in lines[1]  # the URL's user (and password) stay out of the line
+        open_store(url).close()  # the bot's first start migrates
+        code, lines, _ = await check(tmp_path, BOT_DB=url)
+        assert code == 0 and lines[1].endswith(f": ok (schema {len(PG_MIGRATIONS)}, 0 articles)"), lines
+    code, lines, _ = await check(tmp_path, BOT_DB=url)  # the database is gone
+    assert code == 4 and ": FAIL " in lines[1] and "check BOT_DB" in lines[1]
 
 
 async def test_check_without_token_never_creates_the_database(tmp_path):

@@ -371,22 +371,22 @@ async def test_unreadable_chat_state_rows_are_dropped_and_the_bot_starts(tmp_pat
 async def test_answers_go_out_when_the_question_log_cannot_be_written(bot, caplog):
     server, app = bot
     log: QuestionLog = app.bot_data["questions"]
-    log.db.execute("PRAGMA query_only = 1")  # as a read-only file or a full disk refuse writes
+    log.store.db.execute("PRAGMA query_only = 1")  # as a read-only file or a full disk refuse writes
     for question in ("Qui est le PDG de Kraken ?", "Qui est Satoshi ?"):
         (answer,) = await replies(server, question, chat_id=READER, user_id=READER)
         assert answer
     assert [r for r in caplog.records if "question not logged" in r.getMessage()]
-    log.db.execute("PRAGMA query_only = 0")
+    log.store.db.execute("PRAGMA query_only = 0")
     await replies(server, "Qui est Satoshi ?", chat_id=READER, user_id=READER)
     await server.quiet(0.3)
-    assert log.db.execute("SELECT count(*) FROM questions").fetchone()[0] == 1  # none lost twice, none twice
+    assert log.store.db.execute("SELECT count(*) FROM questions").fetchone()[0] == 1  # none lost twice, none twice
 
 
 def test_turning_the_question_log_off_erases_the_texts_kept(tmp_path, caplog, monkeypatch):
     on = QuestionLog(tmp_path / "bot.db", keep_text=True)
     on.record("private", False, "not_found", 1.0, "Qui est Satoshi ?")
     QuestionLog(tmp_path / "bot.db", keep_text=False)  # the next start, BOT_LOG_QUESTIONS=0
-    assert on.db.execute("SELECT count(*), count(text) FROM questions").fetchone() == (1, 0)
+    assert on.store.db.execute("SELECT count(*), count(text) FROM questions").fetchone() == (1, 0)
     assert on.unanswered() == []
     # A database that refuses the erasure: a warning, and the bot starts all the same.
     on.record("private", False, "not_found", 1.0, "Qui est Satoshi ?")
@@ -396,7 +396,7 @@ def test_turning_the_question_log_off_erases_the_texts_kept(tmp_path, caplog, mo
     caplog.set_level(logging.WARNING)
     QuestionLog(tmp_path / "bot.db", keep_text=False)
     assert "could not be erased" in caplog.text
-    assert on.db.execute("SELECT count(text) FROM questions").fetchone() == (1,)
+    assert on.store.db.execute("SELECT count(text) FROM questions").fetchone() == (1,)
 
 
 # --- hostile text in the logs ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Chat state across restarts (handlers/persistence.py): end to end through the stand-in, where
 the buttons, /source and a follow-up given before a restart work the same after it; then the
-persistence itself: round trip, what is left out, damaged rows, chats that move."""
+persistence itself, on both backends (bot/backends.py): round trip, what is left out, damaged rows,
+chats that move."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from pathlib import Path
 import pytest
 
 from bot.answering.model import Answer, ArticleRef, Conversation, Quote
+from bot.backends import open_store
 from bot.config import load_config
 from bot.knowledge import KnowledgeBase
 from bot.storage import open_database
 from handlers.app import build_application
 from handlers.persistence import DatabasePersistence
+from tests import test_chatside_backends
 from tests.botapi import BotAPIStandIn, load_spec, polling
 from tests.conftest import SPEC_PATH, TOKEN
 
+target = test_chatside_backends.target  # the fixture: BOT_DB a SQLite file, then a PostgreSQL database
 QUESTION, FOLLOW_UP = "Que fait Kraken ?", "Et pourquoi ?"
 RESTARTED, CONTROL = 100, 200  # the chat asked before the restart; one that does it all before it
 OLD_GROUP, NEW_GROUP = -1001, -1002003
@@ -119,16 +123,16 @@ ANSWER = Answer("Qui ?", True, short="Jesse Powell", quote=Quote(12, "Jesse Powe
                 conversation=Conversation(["kraken"], "person", 3))
 
 
-async def test_round_trip_in_json(tmp_path):
+async def test_round_trip_in_json(target):
     data = {"answers": OrderedDict([(1005, ANSWER), (1002, Answer("Et ?", False, declined="not_found"))]),
             "last_answer": ANSWER, "conversation": ANSWER.conversation, "told": True, "seen": {"a": [1, 2]}}
-    persistence = DatabasePersistence(tmp_path / "bot.db")
+    persistence = DatabasePersistence(target)
     await persistence.update_chat_data(-100, data)
     await persistence.update_chat_data(7, {})  # nothing to keep: no row
     await persistence.update_user_data(5, {"lang": "en"})
     await persistence.flush()
 
-    again = DatabasePersistence(tmp_path / "bot.db")
+    again = DatabasePersistence(target)
     chats = await again.get_chat_data()
     assert chats == {-100: data}
     assert isinstance(chats[-100]["answers"], OrderedDict) and list(chats[-100]["answers"]) == [1005, 1002]
@@ -137,8 +141,8 @@ async def test_round_trip_in_json(tmp_path):
     assert await again.get_chat_data() == {}
 
 
-async def test_what_is_not_plain_json_is_left_out_with_a_warning(tmp_path, caplog):
-    persistence = DatabasePersistence(tmp_path / "bot.db")
+async def test_what_is_not_plain_json_is_left_out_with_a_warning(target, caplog):
+    persistence = DatabasePersistence(target)
     await persistence.update_chat_data(1, {"last_answer": ANSWER, "ids": {1, 2}, "pair": (1, 2)})
     assert await persistence.get_chat_data() == {1: {"last_answer": ANSWER}}
     assert "'ids' is not plain JSON" in caplog.text and "'pair' is not plain JSON" in caplog.text
@@ -155,19 +159,21 @@ async def test_what_is_not_plain_json_is_left_out_with_a_warning(tmp_path, caplo
     ("8", json.dumps({"last_answer": {"question": "q", "answered": True, "quote": {"sentence_id": True}}})),
     ("eight", "{}"),
 ])
-async def test_a_damaged_or_foreign_row_is_dropped_with_a_warning(tmp_path, caplog, key, data):
-    db = open_database(tmp_path / "bot.db")
+async def test_a_damaged_or_foreign_row_is_dropped_with_a_warning(target, caplog, key, data):
+    store = open_store(target)
     good = json.dumps({"last_answer": ANSWER.to_state()})
-    db["chat_state"].insert_all([{"kind": "chat_data", "key": key, "data": data, "updated_at": 0},
-                                 {"kind": "chat_data", "key": "9", "data": good, "updated_at": 0}])
+    with store.transaction() as tx:
+        tx.executemany("INSERT INTO chat_state (kind, key, data, updated_at) VALUES ('chat_data', ?, ?, 0)",
+                       [(key, data), ("9", good)])
     caplog.set_level(logging.WARNING)
-    assert await DatabasePersistence(tmp_path / "bot.db").get_chat_data() == {9: {"last_answer": ANSWER}}
+    assert await DatabasePersistence(target).get_chat_data() == {9: {"last_answer": ANSWER}}
     assert f"chat_data {key} in the database could not be read" in caplog.text
-    assert [k for (k,) in db.execute("SELECT key FROM chat_state")] == ["9"]
+    assert store.query("SELECT key FROM chat_state") == [("9",)]
+    store.close()
 
 
-async def test_conversations_and_what_is_never_stored(tmp_path):
-    persistence = DatabasePersistence(tmp_path / "bot.db")
+async def test_conversations_and_what_is_never_stored(target):
+    persistence = DatabasePersistence(target)
     assert not persistence.store_data.bot_data and not persistence.store_data.callback_data
     await persistence.update_conversation("order", (1, 2), "ASKED")
     await persistence.update_conversation("order", (3, 4), "ASKED")

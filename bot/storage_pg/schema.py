@@ -70,7 +70,11 @@ _MIGRATION_5 = """
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until DOUBLE PRECISION;
 """
 
-MIGRATIONS: list[str] = [_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4, _MIGRATION_5]
+_MIGRATION_6 = """
+CREATE INDEX idx_outbox_sent_at ON outbox (sent_at);
+"""
+
+MIGRATIONS: list[str] = [_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4, _MIGRATION_5, _MIGRATION_6]
 
 # pg_advisory_xact_lock key of migrations: any fixed number, the same in every instance ("news").
 MIGRATION_LOCK = 0x6E657773
