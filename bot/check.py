@@ -78,13 +78,9 @@ def check_database(path: Path, full: bool = False) -> Result:
     if problems != ["ok"]:
         return Result(name, EXIT_STORAGE, f"damaged: {'; '.join(problems[:3])}: restore it from a backup "
                                           "(README, Backup and restore)")
-    current = len(MIGRATIONS)
-    if version > current:
-        return Result(name, EXIT_STORAGE, f"schema {version} is newer than this version of the bot knows "
-                                          f"({current}): run the newer version, or restore a backup")
-    schema = f"schema {version}" + (f", migrated to {current} at the next start" if version < current else "")
     kind = "integrity_check" if full else "quick_check"
-    return Result(name, 0, f"{schema}, {articles} articles, {path.stat().st_size / 1e6:.1f} MB, {kind} ok")
+    return _schema(name, version, len(MIGRATIONS),
+                   f"{articles} articles, {path.stat().st_size / 1e6:.1f} MB, {kind} ok")
 
 
 def check_postgres(url: str) -> Result:
@@ -104,12 +100,16 @@ def check_postgres(url: str) -> Result:
     except psycopg.Error as error:
         return Result(name, EXIT_STORAGE, f"{str(error).strip().splitlines()[0][:200]}: check BOT_DB and that the "
                                           "server is running")
-    current = len(PG_MIGRATIONS)
+    return _schema(name, version, len(PG_MIGRATIONS), f"{articles} articles")
+
+
+def _schema(name: str, version: int, current: int, detail: str) -> Result:
+    """The database's schema `version` against the `current` one this version of the bot knows."""
     if version > current:
         return Result(name, EXIT_STORAGE, f"schema {version} is newer than this version of the bot knows "
-                                          f"({current}): run the newer version")
+                                          f"({current}): run the newer version, or restore a backup")
     schema = f"schema {version}" + (f", migrated to {current} at the next start" if version < current else "")
-    return Result(name, 0, f"{schema}, {articles} articles")
+    return Result(name, 0, f"{schema}, {detail}")
 
 
 def check_telegram(config: Config) -> list[Result]:

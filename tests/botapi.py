@@ -25,6 +25,7 @@ from telegram.ext import Application
 
 from handlers.app import on_start, on_stop
 
+SPEC_PATH = Path(__file__).resolve().parent.parent.parent / "shared" / "telegram-bot-api-spec" / "api.min.json"
 ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 ADMIN_RIGHTS = dict.fromkeys(
     ["can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
@@ -314,6 +315,19 @@ class BotAPIStandIn:
     async def quiet(self, seconds: float = 1.0) -> None:
         """Let the bot process what is queued (for asserting that nothing was sent)."""
         await asyncio.sleep(seconds)
+
+
+@asynccontextmanager
+async def stand_in(server: BotAPIStandIn | None = None) -> AsyncIterator[BotAPIStandIn]:
+    """A stand-in Bot API (`server`, or a new one checking calls against the spec) started on
+    127.0.0.1; afterwards, no call outside the spec."""
+    server = server or BotAPIStandIn(load_spec(SPEC_PATH))
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+    assert server.violations == []
 
 
 @asynccontextmanager

@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,12 +16,11 @@ import pytest
 from bot.config import load_config
 from bot.knowledge import KnowledgeBase
 from handlers.app import build_application
-from tests.botapi import BotAPIStandIn, load_spec, polling
+from tests.botapi import SPEC_PATH, BotAPIStandIn, load_spec, polling
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
 SHARED = PROJECT.parent / "shared"
-SPEC_PATH = SHARED / "telegram-bot-api-spec" / "api.min.json"
 TOKEN = "123456:" + "A" * 35
 OUTAGE = "000_b145b5cb3965f482.txt"
 LAYOFFS = "001_525ffb05b9d468ee.txt"
@@ -96,6 +95,19 @@ async def serving(kb: KnowledgeBase, tmp_path: Path, **settings: str) -> AsyncIt
     finally:
         await server.stop()
     assert server.violations == []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | Path]:
+    """BOT_DB for a test that runs on both backends: a SQLite file, or a new database on the
+    test PostgreSQL (tests/pg.py; skipped with one line where there is none)."""
+    if request.param == "sqlite":
+        yield tmp_path / "bot.db"
+    else:
+        from tests import pg
+
+        with pg.database() as url:
+            yield url
 
 
 @pytest.fixture(scope="session")

@@ -30,16 +30,6 @@ STORM = ("Tempête Ciaran", ["La tempête Ciaran a privé d'électricité des mi
 ANSWER = Answer("Qui dirige Kraken ?", True, short="Jesse Powell", lang="fr")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | Path]:
-    """BOT_DB: a SQLite file, or a new database on the test PostgreSQL."""
-    if request.param == "sqlite":
-        yield tmp_path / "bot.db"
-    else:
-        with pg.database() as url:
-            yield url
-
-
 @pytest.fixture
 def store(target: str | Path) -> Iterator[Store]:
     """A connection of the test's own, to write articles and look at the tables."""

@@ -14,7 +14,7 @@ import sqlite3
 import ssl
 import subprocess
 import time
-from contextlib import asynccontextmanager, closing
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from bot.storage import MIGRATIONS, open_database
-from tests.botapi import BotAPIStandIn, load_spec
+from tests.botapi import BotAPIStandIn, load_spec, stand_in
 from tests.conftest import PROJECT, SPEC_PATH, TOKEN, bot_environment, start_run_bot, terminate
 
 SECRET = "s3cret-value"
@@ -49,17 +49,6 @@ class HoldingStandIn(BotAPIStandIn):
         if method in self.held:
             await self.held[method].wait()
         return await super()._result(method, params)
-
-
-@asynccontextmanager
-async def stand_in(server: BotAPIStandIn | None = None):
-    server = server or BotAPIStandIn(load_spec(SPEC_PATH))
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-    assert server.violations == []
 
 
 def post(client: httpx.AsyncClient, url: str, body: bytes | str, secret: str | None = SECRET):

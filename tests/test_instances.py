@@ -26,24 +26,11 @@ from bot.watch import WATCH_LOCK, FolderWatch, WatchLock
 from handlers.delivery import Delivery
 from handlers.webhook import announce_webhook
 from tests import pg
-from tests.botapi import BotAPIStandIn, load_spec
-from tests.conftest import SPEC_PATH, TOKEN, bot_environment, start_run_bot
-from tests.test_outbox_backends import bot_db  # noqa: F401  (the `target` fixture: both backends)
+from tests.botapi import BotAPIStandIn, stand_in
+from tests.conftest import TOKEN, bot_environment, start_run_bot
 
 SECRET = hashlib.sha256(TOKEN.encode()).hexdigest()[:32]  # derived from the token, as handlers/webhook.py does
 GROUP, DIGEST_CHAT = -7, 5
-
-
-@asynccontextmanager
-async def stand_in() -> AsyncIterator[BotAPIStandIn]:
-    """The stand-in Bot API; afterwards, no call outside the spec."""
-    server = BotAPIStandIn(load_spec(SPEC_PATH))
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-    assert server.violations == []
 
 
 @asynccontextmanager

@@ -30,16 +30,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "postgresql"], name="target")
-def bot_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | Path]:
-    """BOT_DB: a SQLite file, or a new database on the test PostgreSQL (tests/test_instances.py too)."""
-    if request.param == "sqlite":
-        yield tmp_path / "bot.db"
-    else:
-        with pg.database() as url:
-            yield url
-
-
 @pytest.fixture
 def open_outbox(target: str | Path) -> Iterator[Callable[..., Outbox]]:
     """Opens Outbox objects on `target`, each with connections of its own, as separate instances

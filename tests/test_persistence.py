@@ -19,11 +19,9 @@ from bot.knowledge import KnowledgeBase
 from bot.storage import open_database
 from handlers.app import build_application
 from handlers.persistence import DatabasePersistence
-from tests import test_chatside_backends
 from tests.botapi import BotAPIStandIn, load_spec, polling
 from tests.conftest import SPEC_PATH, TOKEN
 
-target = test_chatside_backends.target  # the fixture: BOT_DB a SQLite file, then a PostgreSQL database
 QUESTION, FOLLOW_UP = "Que fait Kraken ?", "Et pourquoi ?"
 RESTARTED, CONTROL = 100, 200  # the chat asked before the restart; one that does it all before it
 OLD_GROUP, NEW_GROUP = -1001, -1002003
