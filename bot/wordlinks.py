@@ -2,9 +2,9 @@
 (diriger ~ directrice, recruter ~ embauche) and English words' French translations (ceo ~ pdg).
 
 Both tables ship in bot/data (built by tools/build_lexicon.py from Wiktionary, MorphyNet, the
-LibreOffice French thesaurus and FreeDict; sources and licences in bot/data/LICENSES.md). They are
-read once per process and kept as one string per head word, split only when a question asks for
-that word: a few megabytes, shared by every knowledge base of the process.
+LibreOffice French thesaurus, FreeDict and Apertium, with wordfreq frequencies; sources and licences
+in bot/data/LICENSES.md). They are read once per process and kept as one string per head word, split
+only when a question asks for that word: a few megabytes, shared by every knowledge base of the process.
 """
 
 from __future__ import annotations

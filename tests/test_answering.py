@@ -229,6 +229,21 @@ def test_a_related_word_of_the_same_family_counts_nearly_as_the_word(monkeypatch
     assert misspelt[0].how == "fuzzy" and all(m.weight <= misspelt[0].weight for m in misspelt)
 
 
+def test_the_shipped_word_tables_know_common_words_in_the_sense_news_use():
+    """bot/data as tools/build_lexicon.py built it: the pivot dictionaries fill FreeDict's gaps
+    (unemployment), a sense more dictionaries agree on comes first, then the sense more frequent in
+    French (strike: grève before frapper), and a word news hardly use (augmentatif) takes no link
+    from a common one."""
+    from bot.wordlinks import related, translations
+
+    assert "chômage" in translations("unemployment")
+    assert translations("strike")[0] == "grève"
+    fire = translations("fire")
+    assert "feu" in fire and fire.index("licencier") < fire.index("partir")  # three dictionaries, two
+    links = dict(related("augmenter"))
+    assert "accroître" in links and "augmentatif" not in links
+
+
 def test_an_english_word_the_dictionary_lacks_meets_its_french_cognate(monkeypatch):
     import bot.lexicon as lexicon
 

