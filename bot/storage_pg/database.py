@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.storage import StorageError
 from bot.storage_pg.schema import migrate
@@ -66,8 +67,16 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self.pool.connection() as conn, conn.cursor() as cursor:
-            yield Transaction(cursor)
+        try:
+            with self.pool.connection() as conn, conn.cursor() as cursor:
+                yield Transaction(cursor)
+        except psycopg.OperationalError:
+            # The server went away (a restart): every idle connection is as dead as this one.
+            # Checking them all now replaces them at once, rather than one by one as each is
+            # taken, each failure costing the pool a backoff (1, 2, 4... s).
+            with contextlib.suppress(psycopg.Error, PoolTimeout):
+                self.pool.check()
+            raise
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self.transaction() as tx:
