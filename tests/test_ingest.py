@@ -1,16 +1,32 @@
-"""Ingest: idempotence, replacement in place, refusals that change nothing, schema."""
+"""Ingest: idempotence, replacement in place, refusals that change nothing, schema.
+What ingest stores and reports runs on both backends (`knowledge`); the SQLite file's own
+schema versions and journal mode, on SQLite only."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from bot import storage
-from bot.ingest import ingest_paths
 from bot.knowledge import KnowledgeBase
 from tests.conftest import LAYOFFS, OUTAGE, SEEDS
+
+
+@pytest.fixture
+def knowledge(target: str | Path, tmp_path: Path) -> Iterator[KnowledgeBase]:
+    """An empty knowledge base on the target backend: the SQLite file itself, or PostgreSQL
+    answered from a local copy (bot/replica.py), whose `db` holds what was stored."""
+    if isinstance(target, Path):
+        kb = KnowledgeBase(target)
+    else:
+        kb = KnowledgeBase(tmp_path / "replica.db", shared=target)
+    yield kb
+    kb.close()
 
 
 def counts(db) -> dict[str, int]:
@@ -30,32 +46,31 @@ def test_seeds_are_loaded_on_first_start(tmp_path):
     assert kb.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_same_files_twice_change_nothing(tmp_path):
-    db = storage.open_database(tmp_path / "bot.db")
-    first = ingest_paths(db, [SEEDS])
+def test_same_files_twice_change_nothing(knowledge):
+    first = knowledge.ingest([SEEDS])
     assert len(first.added) == 2
-    before, generation = snapshot(db), storage.generation(db)
-    second = ingest_paths(db, [SEEDS, SEEDS / OUTAGE])
+    before, generation = snapshot(knowledge.db), storage.generation(knowledge.db)
+    second = knowledge.ingest([SEEDS, SEEDS / OUTAGE])
     assert second.added == [] and second.updated == [] and len(second.skipped) == 3
-    assert snapshot(db) == before
-    assert storage.generation(db) == generation
+    assert snapshot(knowledge.db) == before
+    assert storage.generation(knowledge.db) == generation
 
 
-def test_copy_of_known_file_elsewhere_is_not_duplicated(tmp_path):
-    db = storage.open_database(tmp_path / "bot.db")
-    ingest_paths(db, [SEEDS])
+def test_copy_of_known_file_elsewhere_is_not_duplicated(knowledge, tmp_path):
+    knowledge.ingest([SEEDS])
     copy = tmp_path / "copy.txt"
     shutil.copy(SEEDS / LAYOFFS, copy)
-    report = ingest_paths(db, [copy])
+    report = knowledge.ingest([copy])
     assert report.skipped == [str(copy)]
-    assert counts(db)["articles"] == 2
+    assert counts(knowledge.db)["articles"] == 2
 
 
-def test_changed_file_replaces_its_article_in_place(tmp_path):
+def test_changed_file_replaces_its_article_in_place(knowledge, tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
     shutil.copy(SEEDS / OUTAGE, folder / "a.txt")
-    kb = KnowledgeBase(tmp_path / "bot.db", folder)
+    kb = knowledge
+    kb.ingest([folder])
     (article,) = kb.articles()
     before = counts(kb.db)
     text = (folder / "a.txt").read_text(encoding="utf-8")
@@ -70,16 +85,16 @@ def test_changed_file_replaces_its_article_in_place(tmp_path):
     assert kb.quotes("31 janvier") == []
 
 
-def test_refused_files_leave_the_database_unchanged(tmp_path):
-    db = storage.open_database(tmp_path / "bot.db")
-    ingest_paths(db, [SEEDS])
+def test_refused_files_leave_the_database_unchanged(knowledge, tmp_path):
+    knowledge.ingest([SEEDS])
+    db = knowledge.db
     before, before_counts = snapshot(db), counts(db)
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
     (bad / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     (bad / "latin.txt").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 10)
-    report = ingest_paths(db, [bad, tmp_path / "missing.txt"])
+    report = knowledge.ingest([bad, tmp_path / "missing.txt"])
     assert len(report.refused) == 4
     assert all(reason and "\n" not in reason for _, reason in report.refused)
     assert snapshot(db) == before and counts(db) == before_counts
@@ -94,11 +109,12 @@ def test_migrations_are_versioned_and_rerunnable(tmp_path):
     assert storage.schema_version(db) == len(storage.MIGRATIONS)
 
 
-def test_vocabulary_follows_replacements(tmp_path):
+def test_vocabulary_follows_replacements(knowledge, tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "a.txt").write_text("Titre\n\nLe zygomatique rit fort.\n", encoding="utf-8")
-    kb = KnowledgeBase(tmp_path / "bot.db", folder)
+    kb = knowledge
+    kb.ingest([folder])
     assert kb.db.execute("SELECT df FROM vocab WHERE word = 'zygomatique'").fetchone() == (1,)
     (folder / "a.txt").write_text("Titre\n\nLe muscle rit fort.\n", encoding="utf-8")
     kb.ingest([folder])
@@ -106,14 +122,15 @@ def test_vocabulary_follows_replacements(tmp_path):
     assert kb.ask("zygomatique").answered is False
 
 
-def test_vocabulary_matches_the_stored_sentences_after_batches(tmp_path):
+def test_vocabulary_matches_the_stored_sentences_after_batches(knowledge, tmp_path):
     """Batches write `vocab` once per commit: it must still count exactly what is stored."""
     folder = tmp_path / "articles"
     shutil.copytree(SEEDS, folder)
     for n in range(3):
         (folder / f"extra{n}.txt").write_text(f"Titre {n}\n\nLe zygomatique rit {n} fois. Le muscle dort.\n",
                                               encoding="utf-8")
-    kb = KnowledgeBase(tmp_path / "bot.db", folder)
+    kb = knowledge
+    kb.ingest([folder])
     (folder / "extra0.txt").write_text("Titre 0\n\nLe muscle rit.\n", encoding="utf-8")  # replaced in place
     (folder / "extra1.txt").write_text("Titre 1\n\nUn sourire.\n", encoding="utf-8")
     kb.ingest([folder, folder / "extra2.txt"])  # a file named twice is stored once
@@ -142,12 +159,11 @@ def test_version_2_database_gains_updated_and_site_and_keeps_its_data(tmp_path):
         ("Un titre", "Julie Roux", "2024-03-14", None, None)]
 
 
-def test_updated_and_site_are_stored(tmp_path):
+def test_updated_and_site_are_stored(knowledge, tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "a.txt").write_text("Un titre\n\nPar Julie Roux, publié le 14 mars 2024, mis à jour le 15 mars 2024\n\n"
                                   "Le conseil a voté le budget.\n\nSource : La Gazette du Nord\n", encoding="utf-8")
-    db = storage.open_database(tmp_path / "bot.db")
-    ingest_paths(db, [folder])
-    assert db.execute("SELECT author, date, updated, site FROM articles").fetchall() == [
+    knowledge.ingest([folder])
+    assert knowledge.db.execute("SELECT author, date, updated, site FROM articles").fetchall() == [
         ("Julie Roux", "2024-03-14", "2024-03-15", "La Gazette du Nord")]
