@@ -254,7 +254,10 @@ class KnowledgeBase:
         with self._lock:
             row = self._headings(article_id)
         # An alert may be due for an article another instance stored and this one has not copied yet.
-        if row is None and self.replica is not None and self.replica.sync():
+        # Read again whatever sync says: the background copy may have brought it just now (sync then
+        # finds nothing left to copy), and this connection must see it too.
+        if row is None and self.replica is not None:
+            self.replica.sync()
             self.refresh()
             with self._lock:
                 row = self._headings(article_id)

@@ -169,7 +169,10 @@ class Delivery:
     async def _summary(self, article_id: int, count: int = 3) -> Summary | None:
         key = (article_id, count)
         if key not in self._summaries:
-            self._summaries[key] = await core(self.kb.summary, article_id, count)
+            found = await core(self.kb.summary, article_id, count)
+            if found is None:  # not kept: on PostgreSQL, this instance's copy may just be behind
+                return None
+            self._summaries[key] = found
         return self._summaries[key]
 
     async def _send_alert(self, item: Item) -> bool:

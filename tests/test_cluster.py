@@ -280,6 +280,7 @@ async def test_2000_chats_get_an_article_once_while_one_instance_is_killed_and_o
         return alerts(cluster.api, chats) - before
 
     while len(fan_out()) < 300:
+        assert time.monotonic() - start < 120, f"{len(fan_out())}/300 chats alerted before the kill"
         await asyncio.sleep(0.1)
     killed.kill()  # SIGKILL: its leased rows wait for the lease to run out (60 s), then the others take them
     assert await killed.wait() == -signal.SIGKILL
@@ -288,6 +289,7 @@ async def test_2000_chats_get_an_article_once_while_one_instance_is_killed_and_o
                              [f"%:{killed.pid}:%", time.time()]).fetchone()
     assert held > 0  # what the lease case is about
     while len(fan_out()) < 700:
+        assert time.monotonic() - start < 180, f"{len(fan_out())}/700 chats alerted before the stop"
         await asyncio.sleep(0.1)
     assert await terminate(stopped) == 0  # SIGTERM: the message in flight ends, the rows not begun go back
     while len(fan_out()) < FAN_OUT:
