@@ -32,7 +32,15 @@ from bot.subscriptions import Subscriptions
 from tests import pg
 from tests.botapi import BotAPIStandIn, load_spec
 from tests.conftest import PROJECT, SPEC_PATH, TOKEN, bot_environment, start_run_bot, terminate
-from tests.test_deploy import NGINX, free_port, nginx_config, nginx_site, self_signed_certificate, wait_listening
+from tests.test_deploy import (
+    NGINX,
+    free_port,
+    nginx_config,
+    nginx_site,
+    self_signed_certificate,
+    stop_nginx,
+    wait_listening,
+)
 from tests.test_instances import SECRET
 from tests.test_persistence import FOLLOW_UP, QUESTION
 
@@ -95,15 +103,6 @@ async def wait_healthy(client: httpx.AsyncClient, url: str, process: asyncio.sub
             pass
         await asyncio.sleep(0.1)
     pytest.fail(f"{url} never became healthy")
-
-
-async def stop_nginx(nginx: asyncio.subprocess.Process) -> None:
-    nginx.send_signal(signal.SIGQUIT)  # nginx's graceful stop
-    try:
-        await asyncio.wait_for(nginx.wait(), timeout=30)
-    except TimeoutError:
-        nginx.kill()
-        await nginx.wait()
 
 
 Start = Callable[..., Awaitable[asyncio.subprocess.Process]]  # as start_run_bot: (cwd, env, *args)

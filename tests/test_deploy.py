@@ -284,10 +284,14 @@ async def test_bot_behind_nginx_terminating_tls(tmp_path):
                     bot.kill()
                     await bot.wait()
     finally:
-        nginx.send_signal(signal.SIGQUIT)  # nginx's graceful stop
-        try:
-            await asyncio.wait_for(nginx.wait(), timeout=30)
-        except TimeoutError:
-            nginx.kill()
-            await nginx.wait()
+        await stop_nginx(nginx)
+
+
+async def stop_nginx(nginx: asyncio.subprocess.Process) -> None:
+    nginx.send_signal(signal.SIGQUIT)  # nginx's graceful stop
+    try:
+        await asyncio.wait_for(nginx.wait(), timeout=30)
+    except TimeoutError:
+        nginx.kill()
+        await nginx.wait()
 
