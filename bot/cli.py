@@ -290,8 +290,8 @@ def main(argv: list[str] | None = None, run_telegram: Callable[[Config, str | No
     try:
         config = load_config()
         if config.db_url is not None and args.command not in ON_POSTGRESQL:
-            raise ConfigError(f"BOT_DB: `{args.command}` does not run on PostgreSQL yet (issue 12 in progress, see "
-                              "the README); run it with BOT_DB set to a SQLite file")
+            raise ConfigError(f"BOT_DB: `{args.command}` does not run on PostgreSQL: PostgreSQL's own pg_dump "
+                              "makes its backups (see the README)")
         if args.webhook is not None:
             check_webhook_url(args.webhook)
         if args.command == "set-webhook":

@@ -55,7 +55,7 @@ class Config:
     log_questions: bool = True  # keep the text of declined questions for /unanswered (30 days)
     log_format: str = "text"  # "text" or "json" (one JSON object per log line)
     proxy: str | None = None  # http:// proxy for the Bot API (TELEGRAM_PROXY, else HTTPS_PROXY)
-    db_url: str | None = None  # BOT_DB=postgresql://…: the shared PostgreSQL database (issue 12, in progress)
+    db_url: str | None = None  # BOT_DB=postgresql://…: the database several instances share
     replica_path: Path = Path("data/replica.db")  # with db_url: the local copy of the articles (bot/replica.py)
 
 
@@ -83,7 +83,7 @@ SETTINGS = (
     Setting("NO_PROXY", "", "hosts reached without `HTTPS_PROXY` (`no_proxy` too), e.g. `127.0.0.1,.example.org`",
             "empty"),
     Setting("BOT_DB", "data/bot.db", "SQLite database file (a regular file; its folder is created; `sqlite:///path` "
-            "too), or `postgresql://user:password@host:5432/dbname` (in progress: see the README)"),
+            "too), or `postgresql://user:password@host:5432/dbname` (several instances: see the README)"),
     Setting("BOT_REPLICA", "data/replica.db", "with a PostgreSQL `BOT_DB`: this instance's SQLite copy of the "
             "articles, which it answers from (kept in step by itself)"),
     Setting("BOT_ARTICLES_DIR", "", "folder loaded at start (new or changed files only); a folder that does not "

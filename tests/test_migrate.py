@@ -151,4 +151,4 @@ def test_the_command_line_on_a_postgresql_bot_db(url, tmp_path):
     assert asked.returncode == 0 and "Jesse Powell" in asked.stdout, asked.stderr
     assert (tmp_path / "data" / "replica.db").is_file()  # the copy it answered from
     refused = run(["backup", str(tmp_path / "copy.db")], tmp_path, BOT_DB=url)
-    assert refused.returncode == 2 and "does not run on PostgreSQL yet" in refused.stderr
+    assert refused.returncode == 2 and "does not run on PostgreSQL" in refused.stderr

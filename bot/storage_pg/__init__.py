@@ -1,4 +1,4 @@
-"""PostgreSQL, for several bot instances sharing one database (issue 12, in progress).
+"""PostgreSQL, for several bot instances sharing one database.
 
 `BOT_DB=postgresql://…` selects it; SQLite (bot/storage.py) stays the default. The schema
 (schema.py: the SQLite migrations, numbered the same, without the full-text index), the
