@@ -186,6 +186,8 @@ _READING_TIME = re.compile(
     r"(?:temps\s+de\s+)?lecture\s*:?\s*(?:\d+|une?)\s*min\w*\.?"
     r"|(?:\d+|une?)?\s*min(?:ute)?s?\.?\s+(?:de\s+lecture|read|reading)"
     r"|reading\s+time\s*:?\s*\d+\s*min\w*|temps\s+de\s+lecture"
+    # a bare "4 min" standing between the byline's separators ("Sophie Lambert · 22 janvier 2024 · 4 min")
+    r"|(?:^|(?<=[|·•—–]))\s*\d{1,2}\s*min\.?\s*(?=$|[|·•—–])"
 )
 _EDGE = " \t|,;:-–—•·*_"
 
@@ -210,15 +212,21 @@ _NEWSROOM = re.compile(rf"(?i:(?:la\s+)?r[ée]daction|the\s+editors|editorial\s+
                        rf"(?:\s+(?i:de|du|des|d['’]|of))?\s*(?P<site>{_DOMAIN}|{_NAME})?")
 
 
-def _author_phrase(text: str) -> tuple[str, str | None, bool] | None:
+def _author_phrase(text: str, dated: bool = False) -> tuple[str, str | None, bool] | None:
     """(author, site, nothing else on the line) of what is left of a byline once its dates are
-    out, None if it is not one."""
+    out (`dated`: there were some), None if it is not one."""
     by = _BY.match(text)
     rest = text[by.end():] if by else text
     newsroom = _NEWSROOM.fullmatch(rest.rstrip(_EDGE + "."))
     if newsroom:
         return newsroom.group(0), newsroom.group("site"), True
     if not by:
+        # Without "Par", a dated line signs with a full name standing alone between its separators
+        # ("Sophie Lambert · 22 janvier 2024"); one word, or words after an article, more likely make a
+        # dateline ("Paris · 22 mai", "La Rochelle · 22 mai").
+        alone = _NAMES.fullmatch(rest.strip(_EDGE)) if dated else None
+        if alone and " " in alone.group(0) and not re.match(r"(?i:les?|la|l['’])\b", alone.group(0)):
+            return alone.group(0), None, True
         return None
     names = _NAMES.match(rest)
     if not names:
@@ -296,7 +304,7 @@ def _read_byline(text: str) -> tuple[Byline, bool] | None:
     # "(modifié le 16 mars 2024)" leaves empty brackets behind.
     rest = re.sub(r"[(\[][\s|]*[)\]]", " ", " | ".join(pieces)).strip(_EDGE + ".")
     if rest:
-        phrase = _author_phrase(rest)
+        phrase = _author_phrase(rest, dated=bool(spans))
         if phrase is None:
             return None
         byline.author, byline.site, clean = phrase

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from bot.replica import Replica
 
 MAX_QUESTION_CHARS = 1000
+ARTICLE_TIE = 0.05  # article_for: sentences this close to the best cover the words alike; the title decides
 ARTICLE_COLUMNS = "id, title, author, date, updated, site"
 # A quote opening with a pronoun that points back is quoted with the sentence before it.
 _ANAPHOR = re.compile(r"^(?:il|elle|ils|elles|cela|ceci|ce|celui-ci|celle-ci|selon (?:lui|elle|eux)|"
@@ -210,8 +211,15 @@ class KnowledgeBase:
     def article_for(self, words: list[str]) -> int | None:
         """The article that words such as "la panne" point to: that of the sentence that, with its
         title, covers them best (the same recall and scoring as questions, not a scan of every title)."""
-        _, ranked = self.answerer.rank(read_question(" ".join(words)))
-        return ranked[0].article_id if ranked else None
+        expansions, ranked = self.answerer.rank(read_question(" ".join(words)))
+        if not ranked:
+            return None
+        # Sentences of several articles may cover the words alike ("le prix du repas", "la guerre des
+        # prix"): the article whose title holds them is the one "l'article sur les prix" names.
+        # `max` keeps the best-ranked sentence among equal titles.
+        asked = {m.term for e in expansions for m in e.matches if m.how in SAME_WORD}
+        tied = [c for c in ranked if c.score >= ranked[0].score - ARTICLE_TIE]
+        return max(tied, key=lambda c: len(asked & self.answerer.recall.title_terms(c.article_id))).article_id
 
     def byline(self, article_id: int) -> Quote | None:
         """The byline block as printed (author, dates), stored as the article's paragraph -1."""

@@ -177,6 +177,10 @@ def test_byline_carrying_the_date_gives_author_and_date():
     ("Publié le 3 mai 2024 à 18h40, mis à jour à 19h05", None, "2024-05-03", "2024-05-03"),
     ("Mardi 12 mars 2024", None, "2024-03-12", None),
     ("Updated: 2024-03-16T08:00:00Z", None, None, "2024-03-16"),
+    # no "Par": a full name alone between the separators of a dated line signs it
+    ("Sophie Lambert · 22 janvier 2024 · 4 min", "Sophie Lambert", "2024-01-22", None),
+    ("Marie Curie | 22 janvier 2024 | 5 min de lecture", "Marie Curie", "2024-01-22", None),
+    ("22 janvier 2024 | 4 min", None, "2024-01-22", None),
 ])
 def test_byline_shapes(line, author, date, updated):
     byline = parse_byline(line)
@@ -191,6 +195,11 @@ def test_byline_shapes(line, author, date, updated):
     "Par Internet, les fraudeurs ciblent les seniors",
     "De Gaulle a démissionné en 1969.",
     "Rédaction terminée hier soir",
+    "Jean Dupont a gagné le 22 janvier 2024",
+    # a dateline, not a signature: one word, or a place after an article
+    "Paris · 22 janvier 2024",
+    "La Rochelle · 22 janvier 2024",
+    "Sophie Lambert · 22 janvier 2024 · 4 min sans réseau",
 ])
 def test_prose_with_a_date_or_par_is_no_byline(line):
     assert parse_byline(line) is None

@@ -11,14 +11,14 @@ question means: it says so rather than guess.
 
 from __future__ import annotations
 
+from bot.answering.confidence import agrees, confidence
 from bot.answering.knobs import KNOBS
 from bot.answering.model import NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES
 from bot.answering.reading import Question
 from bot.answering.recall import Candidate, Expansion
 from bot.answering.scoring import has_form
-from bot.answering.short import answer_facts
 from bot.lexicon import KNOWN_WORD_CUTOFF, SAME_WORD
-from bot.text import fold, is_known_word
+from bot.text import is_known_word
 
 
 def unknown_names(question: Question, expansions: list[Expansion]) -> list[str]:
@@ -47,17 +47,6 @@ def is_answer(candidate: Candidate) -> bool:
             and candidate.coverage >= KNOBS.min_coverage and candidate.focus >= KNOBS.min_focus)
 
 
-def _agrees(rival: Candidate, best: Candidate, question: Question) -> bool:
-    """Whether a sentence of another article says what the best answer says: the same short answer
-    ("basée à San Francisco" in both articles), or the same sentence reprinted."""
-    if rival.terms == best.terms:
-        return True
-    if not question.wanted:
-        return False
-    ours, theirs = (answer_facts(c.facts, question, c.text)[:1] for c in (best, rival))
-    return bool(ours and theirs) and fold(ours[0]["value"]) == fold(theirs[0]["value"])
-
-
 def is_contested(best: Candidate, ranked: list[Candidate], question: Question) -> bool:
     """Whether the question asks for one fact (a person, a figure, a date, a place, a cause, Oui or
     Non) and a sentence of another article gives another one within `min_margin` of the best answer.
@@ -65,19 +54,21 @@ def is_contested(best: Candidate, ranked: list[Candidate], question: Question) -
     and a follow-up answered from the article it leans on has said which article it means."""
     if (not has_form(question) and question.kind != "yes_no") or best.article_id == question.article_hint:
         return False
-    return any(best.score - c.score < KNOBS.min_margin and not _agrees(c, best, question)
+    return any(best.score - c.score < KNOBS.min_margin and not agrees(c, best, question)
                for c in ranked if c.article_id != best.article_id)
 
 
-def decide(question: Question, expansions: list[Expansion], ranked: list[Candidate]) -> tuple[list[Candidate],
-                                                                                             str | None, list[str]]:
-    """The candidates that answer, best first, or none and the reason (with the unknown names)."""
+def decide(question: Question, expansions: list[Expansion], ranked: list[Candidate],
+           min_confidence: float = KNOBS.min_confidence) -> tuple[list[Candidate], str | None, list[str]]:
+    """The candidates that answer, best first, or none and the reason (with the unknown names).
+    `tools/fit_confidence.py` asks with `min_confidence=0` for what the other rules let through."""
     unknown = unknown_names(question, expansions)
     if unknown:
         return [], UNKNOWN_NAMES, unknown
     if is_off_topic(expansions):
         return [], OFF_TOPIC, []
     answers = [c for c in ranked if is_answer(c)]
-    if not answers or is_contested(answers[0], ranked, question):
+    if (not answers or is_contested(answers[0], ranked, question)
+            or (min_confidence > 0 and confidence(answers[0], ranked, question, expansions) < min_confidence)):
         return [], NOT_FOUND, []
     return answers, None, []

@@ -51,6 +51,10 @@ class Knobs:
     kind_bonus: float = knob(
         0.2, "share of the score for holding the kind of answer asked (a person for qui...)",
         "inherited (question set over the seeds)")
+    kind_full_coverage: float = knob(
+        0.67, "...in full for a sentence covering this share of the question, in proportion below",
+        "bench_piaf, first 2,000: hit@1 0.532 (flat) -> 0.535 / 0.537 / 0.537 (0.5 / 0.67 / 0.8); "
+        "tuning set ranking 101 -> 102 / 101 / 100 of 129")
     unseen_word_weight: float = knob(
         0.6, "IDF share of a known word absent from the articles (gibberish and names keep all of it)",
         "inherited (question set over the seeds)")
@@ -82,6 +86,10 @@ class Knobs:
     focus_share: float = knob(
         0.7, "the focus is the words that hold this share of the question's rarity, rarest first",
         "grid over the tuning set: 0.4 / 0.5 / 0.7 / 0.85")
+    min_confidence: float = knob(
+        0.75, "the best sentence answers only when the calibrated probability that it is right reaches this "
+             "(bot/answering/confidence.py)", "tools/fit_confidence.py: the value that maximises hits - 5 x wrong "
+             "answers on the questions the model was fitted on (PIAF 500-7,569 and the tuning set)")
     # --- short answer (bot/answering/short.py) ---
     modality_mismatch: float = knob(
         15, "rank step of a figure in a planned, reported or denied clause when the question asks what happened: "

@@ -59,14 +59,18 @@ _KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _TYPES]
 # "est-ce que", or (English) with an auxiliary asks yes or no.
 _YES_NO = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on)\b|^est ce qu|^(?:is|are|was|were|do|does|did|has|have|had|"
                      r"can|could|will|would|should)\b")
+# A preposition may open a question word: "À quoi", "Par qui", "Avec quoi", "Pour quoi".
 _WH_WORD = re.compile(r"^(?:et )?(?:qu|que|quoi|comment|ou|quand|combien|pourquoi|qui)\b|"
+                      r"^(?:et )?(?:a|de|d|par|pour|avec|dans|sur|en|chez|vers|sous|contre|depuis|entre|selon) "
+                      r"(?:quoi|qui)\b|"
                       r"\b(?:quel\w*|lequel|laquelle|lesquel\w*|what|which|qu est ce|c est quoi)\b")
 
 # Questions about an article itself, not its content. A field is asked for only with a word that
 # names the article or its writing ("l'article", "publié", "écrit"), so "l'auteur de l'attaque" is
 # a question about the content.
 _ABOUT_FIELDS = [
-    ("count", re.compile(r"\bcombien d ?articles\b|\bnombre d ?articles\b|\bhow many (?:articles|stories)\b")),
+    ("count", re.compile(r"\bcombien (?:y a[ -]t[ -]il |il y a )?d ?articles\b|\bnombre d ?articles\b|"
+                         r"\bhow many (?:articles|stories)\b")),
     ("latest", re.compile(r"\b(?:dernier|derniers|plus recent)\b.*\barticles?\b|\barticles?\b.*\b(?:plus recent|"
                           r"dernier)\b|\b(?:latest|newest|most recent|last) (?:article|story)\b")),
     ("author", re.compile(r"\bqui (?:a )?(?:ecrit|redige|signe)\b|\bauteure?\b|\bautrice\b|"
@@ -122,15 +126,27 @@ class Question:
     def wanted(self) -> tuple[str, ...]:
         return WANTED_KINDS.get(self.kind or "", ())
 
+    @property
+    def is_search(self) -> bool:
+        """Keywords typed to find sentences ("Kraken licenciement", an inline query), not a question:
+        no kind of answer, no question word, no question mark."""
+        return self.kind is None and "?" not in self.text and not _WH_WORD.search(_folded(self.text))
+
 
 def _folded(text: str) -> str:
     folded = fold(expand_sms(text)).replace("'", " ").replace("’", " ")
     return re.sub(r"\s+", " ", folded).strip()
 
 
+# "Quelle est la date", "quel était le pays": the copula between "quel" and its noun does not change
+# what is asked ("quelle date", "quel pays"). "Quel est le nom" keeps its form: it asks who.
+_QUEL_COPULA = re.compile(r"\b(quel(?:le)?s?) (?:est|sont|etait|etaient|fut|furent|sera|seront) "
+                          r"(?!(?:le |la |les |l )?nom\b)(?:le |la |les |l )?")
+
+
 def _kind_and_form(text: str) -> tuple[str | None, str]:
     """The kind of answer wanted, and the words that say so ("quel pourcentage", "dans quelle ville")."""
-    folded = _folded(text)
+    folded = _QUEL_COPULA.sub(r"\1 ", _folded(text))
     if re.search(r"\boù\b", text.lower()):
         return "where", ""
     for kind, pattern in _KIND_PATTERNS:

@@ -30,6 +30,12 @@ CAUSE = re.compile(
     r"provoqu\w*|caus\w*|entraîn\w*|contrain\w*|oblig\w*|forc[ée]\w*|expliqu\w*|invoqu\w*|attribu\w*|"
     r"imput\w*|justifi\w*|impos\w*|lié à|liée à|liés à|liées à|dû à|due à|dus à|dues à|résult\w*|"
     r"because|due to|owing to|caused|blamed|reason)\b", re.IGNORECASE)
+# "pour" before an infinitive gives a purpose ("castré pour adoucir son comportement", "Pour échapper
+# aux violences, ils ont fui"): the infinitive's ending, possibly after a clitic pronoun, is the mark.
+# Not an article, which would make "pour la mer" a purpose; not "notre", "votre", "autre".
+PURPOSE = re.compile(r"\b[Pp]our (?:ne (?:pas|plus) )?(?:(?:s['’]|se |lui |leur |en |y |nous |vous |me |m['’]))?"
+                     r"(?!(?:notre|votre|autre|entre|contre)\b)"
+                     r"[a-zà-ÿ]{2,}(?:er|ir|re)\b")
 # "Comment" has no such class: it asks for a manner, a description, a way of dying ("Comment est-il
 # mort ?"), and the cause and manner connectives favoured sentences that merely explain something
 # (bench_piaf, 108 "comment" questions: hit@1 0.39 with them, 0.45 without; tuning set unchanged).
@@ -60,10 +66,17 @@ def has_kind(candidate: Candidate, question: Question) -> bool:
     if question.wanted:
         return fits(candidate.facts, question, candidate.text)
     if question.kind == "why":
-        return bool(CAUSE.search(candidate.text))
+        return bool(CAUSE.search(candidate.text) or PURPOSE.search(candidate.text))
     if question.kind == "said":
         return bool(SPEECH.search(fold(candidate.text)))
     return False
+
+
+def kind_weight(candidate: Candidate) -> float:
+    """How much holding the kind of answer counts: fully for a sentence that covers the question well
+    (`kind_full_coverage`), in proportion below. A date or a figure is in many sentences; it says
+    which one answers only among those about what is asked."""
+    return min(1.0, candidate.coverage / KNOBS.kind_full_coverage)
 
 
 def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, focus: set[str]) -> None:
@@ -103,7 +116,7 @@ def score(candidate: Candidate, expansions: list[Expansion], question: Question,
     value = candidate.coverage - KNOBS.missing_name_penalty * candidate.missing_names
     if has_form(question):
         candidate.fits = has_kind(candidate, question)
-        value = (1 - KNOBS.kind_bonus) * value + KNOBS.kind_bonus * candidate.fits
+        value = (1 - KNOBS.kind_bonus) * value + KNOBS.kind_bonus * candidate.fits * kind_weight(candidate)
     if not asks_claim and sentence_modality(candidate.text) == "reported":
         value -= KNOBS.disputed_penalty
     if question.article_hint is not None and candidate.article_id == question.article_hint:
@@ -144,7 +157,7 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
                 continue
             if question.kind not in ("why", "said") and not _CONTINUES.match(after.text):
                 continue
-            inherited = min(1.0, KNOBS.neighbour_share * before.score + KNOBS.kind_bonus)
+            inherited = min(1.0, KNOBS.neighbour_share * before.score + KNOBS.kind_bonus * kind_weight(before))
             if inherited <= after.score:
                 continue
             after.coverage, after.focus, after.direct = before.coverage, before.focus, before.direct

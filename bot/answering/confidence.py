@@ -1,0 +1,129 @@
+"""Confidence: how likely the best sentence is the right answer, learnt from questions nobody here wrote.
+
+The decision's thresholds (score, coverage, focus) were set on the tuning half of the evaluation
+questions, and on the held-out half the answers they let through were wrong 43 % of the time: a
+rule of thumb over one score does not say how sure the ranking is. This module turns what the
+ranking knows about its best sentence — how well it covers the question, and above all how far
+ahead of the next sentence it is — into a probability that it is right, with a logistic model fitted
+on PIAF (French questions written by volunteers, `../shared/ext/`) and the tuning half, by
+`tools/fit_confidence.py`. The fitted weights ship in `bot/data/confidence.json` with where they came
+from; the decision answers only when this probability reaches `min_confidence`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.answering.reading import Question
+from bot.answering.recall import Candidate, Expansion
+from bot.answering.scoring import has_form
+from bot.answering.short import answer_facts
+from bot.text import fold
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "confidence.json"
+# What the model reads, each a number; the order is the order of the fitted weights.
+FEATURES = (
+    "score",  # the best sentence's score
+    "coverage",  # IDF-weighted share of the question's words it holds
+    "focus",  # share of the question's rarest words it holds
+    "fits",  # 1 when it holds the kind of answer asked (a person for "qui", a figure for "combien")
+    "gap",  # its lead over the next rival sentence (`is_rival`): the strongest sign of a right answer
+    "gap_other_article",  # its lead over the best rival sentence of another article
+    "same_article_top5",  # share of the five best sentences that come from its article
+    "question_words",  # how many words the question itself gives (a longer question is more specific)
+    "has_form",  # 1 when the question asks for a checkable form (person, figure, date, place, cause)
+    "yes_no",  # 1 for a yes/no question
+)
+TOP = 5  # the sentences `same_article_top5` looks at
+
+
+def agrees(other: Candidate, best: Candidate, question: Question) -> bool:
+    """Whether another sentence says what the best answer says: the same short answer ("basée à
+    San Francisco" in both articles), or the same sentence reprinted."""
+    if other.terms == best.terms:
+        return True
+    if not question.wanted:
+        return False
+    ours, theirs = (answer_facts(c.facts, question, c.text)[:1] for c in (best, other))
+    return bool(ours and theirs) and fold(ours[0]["value"]) == fold(theirs[0]["value"])
+
+
+def is_rival(other: Candidate, best: Candidate, question: Question) -> bool:
+    """Whether another sentence competes with the best one: not the sentence quoted before it (a plan,
+    then what happened), not one that gives the same answer, and not one of another article when a
+    follow-up has said which article it means."""
+    if other is best or agrees(other, best, question):
+        return False
+    if other.article_id == best.article_id:
+        return other.text != best.lead
+    return question.article_hint is None or best.article_id != question.article_hint
+
+
+def asks_for_one_answer(question: Question, expansions: list[Expansion]) -> bool:
+    """Whether one sentence is the answer: not so for a bare topic ("Que fait Kraken ?", "Kraken ?")
+    or keywords ("Kraken licenciement"), which every sentence on them answers in part, so that a tie
+    among those sentences says nothing."""
+    if question.is_search:
+        return False
+    return question.kind is not None or has_form(question) or sum(not e.borrowed for e in expansions) > 1
+
+
+def features(best: Candidate, ranked: list[Candidate], question: Question,
+             expansions: list[Expansion]) -> dict[str, float]:
+    """What the model reads about `best` among the candidates that could answer (`ranked`, best first)."""
+    eligible = [c for c in ranked if c.direct and not c.missing_names]
+    others = [c for c in eligible if is_rival(c, best, question)]
+    other_article = [c.score for c in others if c.article_id != best.article_id]
+    top = eligible[:TOP] or [best]
+    return {
+        "score": best.score,
+        "coverage": best.coverage,
+        "focus": best.focus,
+        "fits": float(best.fits),
+        "gap": best.score - (others[0].score if others else 0.0),
+        "gap_other_article": best.score - max(other_article, default=0.0),
+        "same_article_top5": sum(c.article_id == best.article_id for c in top) / len(top),
+        "question_words": float(sum(not e.borrowed for e in expansions)),
+        "has_form": float(has_form(question)),
+        "yes_no": float(question.kind == "yes_no"),
+    }
+
+
+@dataclass(frozen=True)
+class Model:
+    """A logistic model over standardised features: P(right) = 1 / (1 + exp(-(bias + Σ w·(x - mean) / scale)))."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = self.bias + sum(w * (values[name] - m) / s
+                            for name, w, m, s in zip(FEATURES, self.weights, self.mean, self.scale, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def to_json(self, provenance: dict) -> str:
+        return json.dumps({"features": list(FEATURES), "mean": self.mean, "scale": self.scale,
+                           "weights": self.weights, "bias": self.bias, "provenance": provenance}, indent=1)
+
+
+@lru_cache(maxsize=1)
+def model(path: Path = MODEL_PATH) -> Model:
+    """The shipped model; a file fitted for other features is refused (refit with tools/fit_confidence.py)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path} was fitted on features {data['features']}, the bot reads {list(FEATURES)}")
+    return Model(tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]), float(data["bias"]))
+
+
+def confidence(best: Candidate, ranked: list[Candidate], question: Question, expansions: list[Expansion]) -> float:
+    """The probability that `best` is the right answer to `question` (1 for a bare topic: see
+    `asks_for_one_answer`)."""
+    if not asks_for_one_answer(question, expansions):
+        return 1.0
+    return model().probability(features(best, ranked, question, expansions))
