@@ -230,6 +230,8 @@ def _entity_kind(name: str, before: str) -> str:
 
 
 _OPENING = " «\"“-—("  # what may stand before a sentence's first word
+_ARTICLES = frozenset({"le", "la", "les", "l"})
+_ARTICLE_BEFORE = re.compile(r"(?:\b[Ll][ea]s?\s|\b[Ll]['’])$")
 
 
 def _entities(sentence: str, taken: _Taken) -> list[Fact]:
@@ -245,8 +247,15 @@ def _entities(sentence: str, taken: _Taken) -> list[Fact]:
         skip = 0  # "Selon Jesse Powell" -> "Jesse Powell"; counted, not sliced: a run may be long
         while skip < len(tokens) and fold(tokens[skip]) in STOPWORDS:
             skip += 1
+        after_article = (skip and fold(tokens[skip - 1]) in _ARTICLES) or _ARTICLE_BEFORE.search(
+            sentence, max(0, match.start() - 4), match.start()) is not None
         if skip:
             tokens = tokens[skip:]
+        # "le Français Thomas Berthier", "l'Américaine Jane Doe": a capitalised word after an article,
+        # before a first and last name, is a noun (a people's name, a title), not part of the name.
+        if (after_article and len(tokens) == 3 and is_known_word(tokens[0].lower())
+                and fold(tokens[0]) not in _ORG_WORDS and all(t[:1].isupper() for t in tokens[1:])):
+            tokens = tokens[1:]
         if not tokens or not tokens[0][:1].isupper() or taken.overlaps(match.start(), match.end()):
             continue
         start = match.start() + written.index(tokens[0])

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.confidence import FEATURES, MODEL_PATH, features, is_rival, model
+from bot.answering.confidence import FEATURES, MODEL_PATH, asks_for_one_answer, features, is_rival, model
+from bot.answering.conversation import follow_up, remember
 from bot.answering.decision import decide, is_contested
 from bot.answering.knobs import KNOBS
 from bot.answering.model import EMPTY, NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES
@@ -80,7 +81,7 @@ def test_a_planned_figure_answers_only_a_question_about_the_plan(question, expec
 @pytest.mark.parametrize("question,kind", [
     ("Quel patron a parlé à la presse ?", "who"), ("Quelle ministre a signé ?", "who"),
     ("Which CEO resigned?", "who"), ("Quel pourcentage des salariés ?", "how_many"),
-    ("Dans quelle ville ?", "where"), ("Quel temps fait-il ?", None),
+    ("Dans quelle ville ?", "where"), ("Quel temps fait-il ?", None), ("Il a quel âge ?", "how_many"),
 ])
 def test_a_role_noun_after_quel_asks_who(question, kind):
     assert question_kind(question) == kind
@@ -157,6 +158,26 @@ def test_a_follow_up_leans_on_the_previous_question_and_a_new_topic_starts_fresh
     assert follow.quote.article.id == first.quote.article.id
     fresh = made_up.ask("Combien de vélos compte le service de Grenoble ?", conversation=first.conversation)
     assert fresh.short == "2 400 vélos"
+
+
+def test_a_pronoun_in_a_follow_up_may_stand_for_whom_the_answer_before_named():
+    first = read_question("Qui dirige l'atelier ?")
+    first.kind = "who"
+    remembered = remember(first, 1, "Odile Marchand")
+    assert remembered.answer_words == ["odile", "marchand"]
+    follow = follow_up(read_question("Qu'a-t-elle dit ?"), remembered)
+    assert {"odile", "marchand", "dirige", "atelier"} <= set(follow.context_words)
+    # only a "who" question's answer is someone the next question may point back to
+    assert remember(read_question("Combien de salariés ?"), 1, "42 salariés").answer_words == []
+
+
+def test_in_brackets_a_name_is_an_aside_to_the_name_before_it():
+    question = read_question("Qui a gagné la course ?")
+    sentence = "Jan Visser (Vélo Club Nord) a gagné la course."
+    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    assert [f["text"] for f in facts] == ["Jan Visser", "Vélo Club Nord"]
+    # the club stands nearer the verb, but in brackets: the name it qualifies answers
+    assert answer_facts(facts, question, sentence, {"gagn": 1.0})[0]["text"] == "Jan Visser"
 
 
 def test_questions_about_the_articles_are_answered_from_their_fields(made_up):
@@ -314,18 +335,22 @@ def test_a_follow_up_or_an_open_question_is_not_contested_by_another_article():
 
 
 def _sure(best: Candidate, ranked: list[Candidate], question: str) -> bool:
-    return decide(read_question(question), [], ranked)[0][:1] == [best]
+    read = read_question(question)
+    return decide(read, [expansion(word) for word in read.words], ranked)[0][:1] == [best]
 
 
 def test_an_answer_far_ahead_of_any_other_sentence_is_surer_than_one_in_a_tie():
     question = "Combien d'adhérents compte le club ?"
     best = _answering(1, 0.8, "Le club compte 700 adhérents.")
+    elsewhere = _answering(2, 0.6, "La fanfare compte 90 musiciens.")
+    elsewhere.sentence_id = 3
     for runner_up, sure in ((0.3, True), (0.79, False)):  # another sentence of the same article, another figure
         other = _answering(1, runner_up, "Le club comptait 500 adhérents en 2019.")
         other.sentence_id = 2
-        assert _sure(best, [best, other], question) is sure
-        values = features(best, [best, other], read_question(question), [])
-        assert values["gap"] == pytest.approx(0.8 - runner_up)
+        ranked = sorted([best, other, elsewhere], key=lambda c: -c.score)
+        assert _sure(best, ranked, question) is sure
+        values = features(best, ranked, read_question(question), [])
+        assert values["gap"] == pytest.approx(0.8 - max(runner_up, 0.6))
 
 
 def test_a_bare_topic_is_answered_by_any_sentence_on_it_even_in_a_tie():
@@ -333,6 +358,8 @@ def test_a_bare_topic_is_answered_by_any_sentence_on_it_even_in_a_tie():
     tied[1].sentence_id = 2
     assert _sure(tied[0], tied, "Que fait le club ?")
     assert _sure(tied[0], tied, "club adhérents")  # keywords (an inline query): a search, not a question
+    why = follow_up(read_question("Et pourquoi ?"), remember(read_question("Que fait le club ?"), 1))
+    assert not asks_for_one_answer(why, [Expansion("club", [], 1.0, borrowed=True)])  # still about a bare topic
 
 
 def test_neither_the_sentence_quoted_before_the_answer_nor_one_saying_the_same_is_a_rival():

@@ -25,6 +25,10 @@ def kinds(sentence: str) -> list[tuple[str, str]]:
     ("La plate-forme Kraken, basée à San Francisco, a été mise à jour.",
      [("organisation", "Kraken"), ("place", "San Francisco")]),
     ("D’autres comptes auront la priorité.", []),
+    # a people's name after an article stands before the full name, not in it
+    ("Le Néerlandais Jan Visser a gagné la course.", [("person", "Jan Visser")]),
+    ("Selon l'Américaine Jane Doe, tout va bien.", [("person", "Jane Doe")]),
+    ("La Banque Lorvaux a confirmé.", [("organisation", "Banque Lorvaux")]),
 ])
 def test_extract_facts(sentence, expected):
     found = kinds(sentence)

@@ -67,9 +67,10 @@ def asks_for_one_answer(question: Question, expansions: list[Expansion]) -> bool
     """Whether one sentence is the answer: not so for a bare topic ("Que fait Kraken ?", "Kraken ?")
     or keywords ("Kraken licenciement"), which every sentence on them answers in part, so that a tie
     among those sentences says nothing."""
-    if question.is_search:
+    own = sum(not e.borrowed for e in expansions)
+    if question.is_search or (own == 0 and len(expansions) <= 1):  # "Et pourquoi ?" after a bare topic: one too
         return False
-    return question.kind is not None or has_form(question) or sum(not e.borrowed for e in expansions) > 1
+    return question.kind is not None or has_form(question) or own > 1
 
 
 def features(best: Candidate, ranked: list[Candidate], question: Question,

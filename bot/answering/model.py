@@ -94,6 +94,8 @@ class Conversation(State):
     article_id: int | None  # the article the previous answer came from
     lang: str = "fr"
     about: str | None = None  # the previous question asked about an article's author, date...
+    answer_words: list[str] = field(default_factory=list)  # the person or thing the previous answer named:
+    # whom "il" or "they" in the next question may be
 
 
 @dataclass

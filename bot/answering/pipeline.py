@@ -52,7 +52,8 @@ class Answerer:
             answer = self._from_sentences(question, alternatives)
         article = answer.quote.article if answer.quote else answer.article
         answer.conversation = remember(question, article.id if article else (conversation.article_id
-                                                                               if conversation else None))
+                                                                               if conversation else None),
+                                       answer.short if answer.answered else None)
         return answer
 
     def rank(self, question: Question) -> tuple[list[Expansion], list[Candidate]]:

@@ -23,7 +23,9 @@ WANTED_KINDS = {
 _ROLES = "|".join(fold(noun) for noun in ROLE_NOUNS)  # "quel patron", "which CEO": a person
 _TYPES = [  # checked in order on the accent-folded question
     ("how_long", r"\bcombien de temps\b|\bpendant combien\b|\bhow long\b|\bduree\b|\bdure(?:r|e|ra)?\b.*\bcombien\b"),
-    ("how_many", r"\bcombien\b|\bhow (?:many|much)\b|\bquel(?:le)?s? (?:est |etait )?(?:le |la )?"
+    # "quel âge" asks for a figure; "âge" stays a topic word (the sentence must be about an age)
+    ("how_many", r"\bcombien\b|\bhow (?:many|much)\b|\bquel(?= (?:est |etait )?(?:l )?age\b)|"
+                 r"\bquel(?:le)?s? (?:est |etait )?(?:le |la )?"
                  r"(?:nombre|pourcentage|part|proportion|montant|somme|taux|chiffre|effectif|prix|cout)\b|"
                  r"\bnombre de\b|\bwhat (?:percentage|share|amount|number)\b"),
     ("when", r"\bquand\b|\bwhen\b|\bquelle date\b|\bquel jour\b|\bquelle annee\b|\ben quelle annee\b|"

@@ -95,6 +95,8 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
                 rank += 0.5
         start = sentence.find(fact["text"])
         end = start + len(fact["text"])
+        if start > 0 and sentence.rfind("(", 0, start) > sentence.rfind(")", 0, start):
+            rank += 0.5  # in brackets, an aside ("Thomas Berthier (Atlantique Cycles)"): after the name it follows
         if start >= 0 and span_modality(sentence, start) != wanted_modality:
             rank += KNOBS.modality_mismatch
         distance = min((abs(start - p) / w for p, w in positions if not start <= p < end), default=0)
