@@ -14,11 +14,11 @@ REPORT: list[str] = []  # printed at the end of the run (conftest.py)
 # over questions of the kind. Kinds with fewer than 2 hits have no floor to lower.
 FLOORS: dict[str, float] = {
     "about_article": 1 / 4, "follow_up": 1 / 8, "how_many": 4 / 12, "not_stated": 5 / 6, "off_topic": 4 / 5,
-    "unknown_entity": 4 / 5, "who": 2 / 6, "fact": 2 / 11, "yes_no": 1 / 7,
+    "unknown_entity": 4 / 5, "who": 3 / 6, "fact": 2 / 11, "yes_no": 1 / 7,
 }
-MIN_ANSWERABLE_HIT = 0.24  # measured 21/82
+MIN_ANSWERABLE_HIT = 0.25  # measured 22/82
 MIN_UNANSWERABLE_DECLINED = 0.93
-MAX_WRONG_OF_ANSWERED = 0.39  # measured 10/31
+MAX_WRONG_OF_ANSWERED = 0.36  # measured 9/31
 
 
 @pytest.fixture(scope="module")
