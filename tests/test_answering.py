@@ -192,6 +192,14 @@ def test_questions_about_the_articles_are_answered_from_their_fields(made_up):
     assert made_up.ask("Quel est le dernier article ?").article.title.startswith("Grenoble")
 
 
+@pytest.mark.parametrize("question,field", [
+    ("Quand est sorti l'article sur le club ?", "date"), ("Qui a publié l'article sur le club ?", "author"),
+    ("Which site published the article about the club?", "source"), ("Quelle est la sortie du club ?", None),
+])
+def test_the_field_a_question_about_an_article_asks_for(question, field):
+    assert read_question(question).about == field
+
+
 def test_the_article_a_question_names_is_the_one_whose_title_holds_the_words(tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()

@@ -75,14 +75,16 @@ _ABOUT_FIELDS = [
                          r"\bhow many (?:articles|stories)\b")),
     ("latest", re.compile(r"\b(?:dernier|derniers|plus recent)\b.*\barticles?\b|\barticles?\b.*\b(?:plus recent|"
                           r"dernier)\b|\b(?:latest|newest|most recent|last) (?:article|story)\b")),
-    ("author", re.compile(r"\bqui (?:a )?(?:ecrit|redige|signe)\b|\bauteure?\b|\bautrice\b|"
+    ("author", re.compile(r"\bqui (?:a )?(?:ecrit|redige|signe|publie)\b|\bauteure?\b|\bautrice\b|"
                           r"\b(?:ecrit|redige|signe) par\b|\bjournaliste\b|\bwho wrote\b|\bauthor\b|"
                           r"\bwritten by\b|\bwriter\b")),
     ("updated", re.compile(r"\bmis a jour\b|\bmise a jour de l article\b|\bupdated\b")),
-    ("date", re.compile(r"\bpublie\w*\b|\bparu\w*\b|\bdate\b|\bpublished\b|\bwritten\b|\bquand .*\becrit\b")),
-    ("title", re.compile(r"\btitre\b|\btitle\b|\bheadline\b")),
+    # before the date: "which site published…" asks for the site
     ("source", re.compile(r"\bsource\b|\bquel(?:le)? (?:site|journal|media|publication|titre de presse)\b|"
                           r"\bd ou (?:vient|provient)\b|\bwhich (?:site|paper|newspaper|outlet)\b|\bcome from\b")),
+    ("date", re.compile(r"\bpublie\w*\b|\bparu\w*\b|\bsorti\w*\b|\bdate\b|\bpublished\b|\bwritten\b|"
+                        r"\bquand .*\becrit\b")),
+    ("title", re.compile(r"\btitre\b|\btitle\b|\bheadline\b")),
     ("topic", re.compile(r"\bde quoi (?:parle|traite)\b|\bparle de quoi\b|\bsujet\b|\bwhat is .* about\b|"
                          r"\bwhat does .* (?:say|cover)\b|\bresume\b|\bsummary\b")),
 ]
@@ -90,7 +92,7 @@ _ARTICLE_WORD = re.compile(r"\b(?:article|articles|texte|papier|depeche|story|st
                            r"ecrit|redige|published|written|wrote|author|auteure?|autrice)\b")
 # Words of the "about" intent itself: not the topic that names the article.
 ABOUT_WORDS = frozenset(fold(w) for w in """
-    article articles texte papier dépêche story stories piece publié publiée publie paru parue écrit écrite
+    article articles texte papier dépêche story stories piece publié publiée publie paru parue sorti sortie écrit écrite
     rédigé signé auteur auteure autrice journaliste date titre source site journal média publication sujet
     parle traite résumé dernier derniers récent recent latest newest author wrote written writer title
     published updated mis jour mise provient vient headline summary nombre about say cover
