@@ -212,21 +212,23 @@ _NEWSROOM = re.compile(rf"(?i:(?:la\s+)?r[ée]daction|the\s+editors|editorial\s+
                        rf"(?:\s+(?i:de|du|des|d['’]|of))?\s*(?P<site>{_DOMAIN}|{_NAME})?")
 
 
-def _author_phrase(text: str, dated: bool = False) -> tuple[str, str | None, bool] | None:
+def _author_phrase(text: str, signed_alone: bool = False) -> tuple[str, str | None, bool] | None:
     """(author, site, nothing else on the line) of what is left of a byline once its dates are
-    out (`dated`: there were some), None if it is not one."""
+    out, None if it is not one (`signed_alone`: the line had a date and a reading time, so a bare
+    full name may sign it)."""
     by = _BY.match(text)
     rest = text[by.end():] if by else text
     newsroom = _NEWSROOM.fullmatch(rest.rstrip(_EDGE + "."))
     if newsroom:
         return newsroom.group(0), newsroom.group("site"), True
     if not by:
-        # Without "Par", a dated line signs with a full name standing alone between its separators
-        # ("Sophie Lambert · 22 janvier 2024"); one word, or words after an article, more likely make a
-        # dateline ("Paris · 22 mai", "La Rochelle · 22 mai").
-        alone = _NAMES.fullmatch(rest.strip(_EDGE)) if dated else None
+        # Without "Par", a full name standing alone between the separators of a line that also gives a
+        # date and a reading time signs it ("Sophie Lambert · 22 janvier 2024 · 4 min"); with a date
+        # alone the line is as likely a dateline ("New York · 22 mai 2024"). Never unmistakable: the
+        # line counts only in the block before the body.
+        alone = _NAMES.fullmatch(rest.strip(_EDGE)) if signed_alone else None
         if alone and " " in alone.group(0) and not re.match(r"(?i:les?|la|l['’])\b", alone.group(0)):
-            return alone.group(0), None, True
+            return alone.group(0), None, False
         return None
     names = _NAMES.match(rest)
     if not names:
@@ -268,7 +270,7 @@ def _read_byline(text: str) -> tuple[Byline, bool] | None:
     folded = _fold_line(line)
     byline = Byline()
     spans: list[tuple[int, int]] = []
-    keyed = update_without_date = False
+    keyed = update_without_date = reading_time = False
     position = 0
     for match in _ANY_DATE.finditer(folded):
         if match.start() < position:
@@ -292,7 +294,9 @@ def _read_byline(text: str) -> tuple[Byline, bool] | None:
         for match in pattern.finditer(folded):
             if not any(s < match.end() and match.start() < e for s, e in spans):
                 spans.append(match.span())
-                if pattern is not _READING_TIME:
+                if pattern is _READING_TIME:
+                    reading_time = True
+                else:
                     keyed = True
                     update_without_date = update_without_date or pattern is _UPDATE_AT
     spans.sort()
@@ -304,7 +308,7 @@ def _read_byline(text: str) -> tuple[Byline, bool] | None:
     # "(modifié le 16 mars 2024)" leaves empty brackets behind.
     rest = re.sub(r"[(\[][\s|]*[)\]]", " ", " | ".join(pieces)).strip(_EDGE + ".")
     if rest:
-        phrase = _author_phrase(rest, dated=bool(spans))
+        phrase = _author_phrase(rest, signed_alone=reading_time and (byline.date or byline.updated) is not None)
         if phrase is None:
             return None
         byline.author, byline.site, clean = phrase

@@ -231,6 +231,7 @@ def _entity_kind(name: str, before: str) -> str:
 
 _OPENING = " «\"“-—("  # what may stand before a sentence's first word
 _ARTICLES = frozenset({"le", "la", "les", "l"})
+_DEMONYM_ENDINGS = ("ais", "aise", "ain", "aine", "ien", "ienne", "ois", "oise", "and", "ande", "ol", "ole")
 _ARTICLE_BEFORE = re.compile(r"(?:\b[Ll][ea]s?\s|\b[Ll]['’])$")
 
 
@@ -251,10 +252,11 @@ def _entities(sentence: str, taken: _Taken) -> list[Fact]:
             sentence, max(0, match.start() - 4), match.start()) is not None
         if skip:
             tokens = tokens[skip:]
-        # "le Français Thomas Berthier", "l'Américaine Jane Doe": a capitalised word after an article,
-        # before a first and last name, is a noun (a people's name, a title), not part of the name.
-        if (after_article and len(tokens) == 3 and is_known_word(tokens[0].lower())
-                and fold(tokens[0]) not in _ORG_WORDS and all(t[:1].isupper() for t in tokens[1:])):
+        # "le Français Thomas Berthier", "la présidente Anne Roux": after an article, a people's name
+        # (by its ending) or a role before a first and last name is not part of the name; "l'Hôpital
+        # Georges Pompidou" keeps its first word.
+        if (after_article and len(tokens) == 3 and all(t[:1].isupper() for t in tokens[1:])
+                and (fold(tokens[0]).endswith(_DEMONYM_ENDINGS) or tokens[0].lower() in ROLE_NOUNS)):
             tokens = tokens[1:]
         if not tokens or not tokens[0][:1].isupper() or taken.overlaps(match.start(), match.end()):
             continue

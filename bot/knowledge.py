@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import storage, wordlinks
+from bot.answering import confidence
 from bot.answering.model import Answer, ArticleRef, Conversation, Quote
 from bot.answering.pipeline import Answerer
 from bot.answering.reading import read_question
@@ -52,6 +53,7 @@ class Summary:
 class KnowledgeBase:
     def __init__(self, db_path: str | Path, articles_dir: str | Path | None = None,
                  semantic: bool = True, shared: str | None = None) -> None:
+        confidence.model()  # the shipped answer-confidence model: a damaged install fails here, not mid-question
         self.path = Path(db_path)
         self.db = storage.open_database(db_path)
         self.replica: Replica | None = None

@@ -14,6 +14,7 @@ import simplemma
 
 import bot.knowledge  # noqa: F401 - imported for its side effect: the code every worker runs
 from bot import wordlinks
+from bot.answering import confidence
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -29,3 +30,4 @@ end_with_parent()
 simplemma.lemmatize("maisons", lang="fr")
 simplemma.is_known("houses", lang="en")
 wordlinks.load()
+confidence.model()

@@ -10,11 +10,11 @@ import pytest
 
 from bot.answering.confidence import FEATURES, MODEL_PATH, asks_for_one_answer, features, is_rival, model
 from bot.answering.conversation import follow_up, remember
-from bot.answering.decision import decide, is_contested
+from bot.answering.decision import decide
 from bot.answering.knobs import KNOBS
-from bot.answering.model import EMPTY, NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES
+from bot.answering.model import EMPTY, OFF_TOPIC, UNKNOWN_NAMES
 from bot.answering.pipeline import short_answer
-from bot.answering.reading import question_kind, read_question
+from bot.answering.reading import Question, question_kind, read_question
 from bot.answering.recall import Candidate, Expansion, Recall, bm25_ids, fts_query
 from bot.answering.scoring import has_form
 from bot.answering.short import answer_facts
@@ -93,6 +93,14 @@ def test_a_role_noun_after_quel_asks_who(question, kind):
 ])
 def test_a_question_word_after_a_preposition_is_no_yes_no_question(question):
     assert read_question(question).kind != "yes_no"
+
+
+def test_et_dans_l_autre_article_asks_the_question_before_again():
+    question = read_question("Et dans l'autre article ?")
+    assert (question.kind, question.words, question.other_article) == (None, [], True)
+    previous = remember(read_question("Combien d'adhérents compte le club ?"), 1)
+    again = follow_up(question, previous)
+    assert again.kind == "how_many" and again.exclude_article == 1 and "adhérents" in again.context_words
 
 
 def test_the_words_that_ask_how_long_are_not_a_topic():
@@ -317,34 +325,29 @@ def _answering(article_id: int, score: float, text: str) -> Candidate:
     return candidate
 
 
+def _sure(best: Candidate, ranked: list[Candidate], question: str | Question) -> bool:
+    read = read_question(question) if isinstance(question, str) else question
+    return decide(read, [expansion(word) for word in read.words], ranked)[0][:1] == [best]
+
+
 @pytest.mark.parametrize("rival_score,rival_text,answered", [
-    (0.78, "Le club de Lyon compte 900 adhérents.", False),  # another article answers about as well
-    (0.6, "Le club de Lyon compte 900 adhérents.", True),  # clearly less well
+    (0.79, "Le club de Lyon compte 900 adhérents.", False),  # another article answers about as well
+    (0.3, "Le club de Lyon compte 900 adhérents.", True),  # clearly less well
     (0.8, "Le club de Nantes compte 700 adhérents.", True),  # the same sentence, reprinted by another site
 ])
 def test_a_rival_article_answering_about_as_well_makes_the_answer_uncertain(rival_score, rival_text, answered):
-    question = read_question("Combien d'adhérents compte le club ?")
     best = _answering(1, 0.8, "Le club de Nantes compte 700 adhérents.")
     ranked = [best, _answering(2, rival_score, rival_text)]
-    assert is_contested(best, ranked, question) is not answered
-    if not answered:
-        assert decide(question, [], ranked)[:2] == ([], NOT_FOUND)
+    assert _sure(best, ranked, "Combien d'adhérents compte le club ?") is answered
 
 
-def test_a_follow_up_or_an_open_question_is_not_contested_by_another_article():
-    rival = _answering(2, 0.78, "Le club de Lyon compte 900 adhérents.")
-    follow = read_question("Et combien d'adhérents ?")
-    follow.article_hint = 1  # the previous answer's article: the follow-up says which article it means
+def test_a_follow_up_has_said_which_article_it_means():
+    rival = _answering(2, 0.79, "Le club de Lyon compte 900 adhérents.")
     best = _answering(1, 0.8, "Le club de Nantes compte 700 adhérents.")
-    assert decide(follow, [], [best, rival])[0][:1] == [best]
-    # open: the other article's sentence is an alternative, not a contradiction (how sure the bot is
-    # that either is meant is the confidence's business, below)
-    assert not is_contested(best, [best, rival], read_question("Que fait le club ?"))
-
-
-def _sure(best: Candidate, ranked: list[Candidate], question: str) -> bool:
-    read = read_question(question)
-    return decide(read, [expansion(word) for word in read.words], ranked)[0][:1] == [best]
+    follow = read_question("Et combien d'adhérents compte le club ?")
+    assert not _sure(best, [best, rival], follow)
+    follow.article_hint = 1  # the previous answer's article: the other article's figure is no rival
+    assert not is_rival(rival, best, follow) and _sure(best, [best, rival], follow)
 
 
 def test_an_answer_far_ahead_of_any_other_sentence_is_surer_than_one_in_a_tie():
@@ -381,6 +384,16 @@ def test_neither_the_sentence_quoted_before_the_answer_nor_one_saying_the_same_i
     assert features(best, [best, before, reprinted, rival], question, [])["gap"] == pytest.approx(0.3)
 
 
+@pytest.mark.parametrize("damage", [{"scale": [0.0] * len(FEATURES)}, {"weights": [1.0]}, {"bias": "x"},
+                                    {"mean": None}, {"features": ["score"]}])
+def test_a_damaged_confidence_model_is_refused_with_a_reason(tmp_path, damage):
+    shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    damaged = tmp_path / "confidence.json"
+    damaged.write_text(json.dumps({**shipped, **damage}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"confidence\.json"):
+        model.__wrapped__(damaged)
+
+
 def test_the_shipped_confidence_model_reads_the_features_the_bot_computes():
     shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     assert tuple(shipped["features"]) == FEATURES
@@ -415,17 +428,6 @@ def _ranked(tmp_path: Path, article: str, question: str) -> list[str]:
     (folder / "article.txt").write_text(article, encoding="utf-8")
     kb = KnowledgeBase(tmp_path / "kb.db", folder)
     return [c.text for c in kb.answerer.rank(read_question(question))[1]]
-
-
-def test_a_purpose_given_by_pour_and_an_infinitive_answers_why(tmp_path):
-    """"pour" before an infinitive gives a purpose: that sentence answers "pourquoi" before one that
-    only names the event; "pour" before an article does not ("pour la foire")."""
-    ranked = _ranked(tmp_path, "Les moutons du plateau de Vessac\n\n"
-                     "Les moutons du plateau sont tondus chaque année en mai pour la foire.\n\n"
-                     "Les moutons sont tondus au printemps pour éviter les coups de chaleur de l'été.\n\n"
-                     "La laine est vendue à une coopérative de la vallée.\n",
-                     "Pourquoi les moutons sont-ils tondus ?")
-    assert "pour éviter" in ranked[0]
 
 
 @pytest.mark.parametrize("question,kind", [

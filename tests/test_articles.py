@@ -200,6 +200,9 @@ def test_byline_shapes(line, author, date, updated):
     "Paris · 22 janvier 2024",
     "La Rochelle · 22 janvier 2024",
     "Sophie Lambert · 22 janvier 2024 · 4 min sans réseau",
+    "New York · 22 mai 2024",  # a date alone: a dateline as likely as a signature
+    "Emmanuel Macron, 11 mars 2024",  # a quotation's credit
+    "Sophie Lambert · 4 min",
 ])
 def test_prose_with_a_date_or_par_is_no_byline(line):
     assert parse_byline(line) is None

@@ -43,7 +43,7 @@ def test_ask_json_reads_stdin_one_object_per_line(tmp_path):
 
 
 def test_ask_conversation_reads_the_lines_as_one_chat(tmp_path):
-    questions = "Qui est le PDG de Kraken ?\nEt pourquoi ?\n"
+    questions = "Qui est le PDG de Kraken ?\nQu'a-t-il nié ?\n"
     alone = [json.loads(line) for line in run(["ask", "--json", "-"], tmp_path, stdin=questions).stdout.splitlines()]
     chat = [json.loads(line) for line in run(["ask", "--json", "--conversation", "-"], tmp_path,
                                              stdin=questions).stdout.splitlines()]

@@ -2,7 +2,7 @@
 """Fit the answer-confidence model shipped in bot/data/confidence.json (a maintainer tool: not run by
 the bot, tests or CI; about a minute).
 
-    python tools/fit_confidence.py [../shared/ext/piaf-v1.1.json]
+    python tools/fit_confidence.py [../shared/ext/piaf-v1.1.json] [--out PATH]
 
 For every question whose best sentence the decision's other rules would let answer, it records what
 bot/answering/confidence.py reads about that sentence and whether the sentence is right:
@@ -13,11 +13,14 @@ bot/answering/confidence.py reads about that sentence and whether the sentence i
   never right.
 It fits a logistic regression (standardised features, gradient descent, light L2) and prints the
 `min_confidence` that maximises hits - WRONG_COST x wrong answers on those questions: the value to
-put in bot/answering/knobs.py.
+put in bot/answering/knobs.py. Follow-up questions are asked after the question they follow, whose
+answer (and so the article they lean on) the shipped model decides: refitting twice in a row
+settles it.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import sys
 import tempfile
@@ -32,7 +35,9 @@ from bench import piaf as piaf_set  # noqa: E402
 from bot.answering.confidence import FEATURES, MODEL_PATH, Model, asks_for_one_answer, features  # noqa: E402
 from bot.answering.conversation import follow_up  # noqa: E402
 from bot.answering.decision import decide  # noqa: E402
-from bot.answering.reading import read_question  # noqa: E402
+from bot.answering.pipeline import Answerer  # noqa: E402
+from bot.answering.reading import Question, read_question  # noqa: E402
+from bot.answering.recall import Candidate  # noqa: E402
 from tests.evaluation import build_kb, load_questions  # noqa: E402
 
 CI_SLICE = 500  # tests/test_piaf.py's questions: left out of the fit
@@ -42,7 +47,7 @@ L2 = 1e-3
 STEPS = 4000
 
 
-def example(answerer, question) -> tuple[dict[str, float], object] | None:
+def example(answerer: Answerer, question: Question) -> tuple[dict[str, float], Candidate] | None:
     """The features of the sentence the other rules would answer with, and that sentence; None if they
     decline or the model does not judge it (a bare topic)."""
     expansions, ranked = answerer.rank(question)
@@ -53,6 +58,7 @@ def example(answerer, question) -> tuple[dict[str, float], object] | None:
 
 
 def piaf_rows(path: Path, work: Path) -> list[tuple[dict[str, float], int]]:
+    """(features, 1 if right) for PIAF questions after the CI slice that the other rules would answer."""
     piaf = piaf_set.load(path, work / "piaf.db")
     rows = []
     for text, gold in piaf.questions[CI_SLICE:]:
@@ -64,6 +70,7 @@ def piaf_rows(path: Path, work: Path) -> list[tuple[dict[str, float], int]]:
 
 
 def tuning_rows(work: Path) -> list[tuple[dict[str, float], int]]:
+    """(features, 1 if right) for the tuning half's questions that the other rules would answer."""
     kb = build_kb(work / "eval.db")
     sources = {i: Path(s).name for i, s in kb.db.execute("SELECT id, source FROM articles")}
     questions = load_questions()
@@ -83,7 +90,9 @@ def tuning_rows(work: Path) -> list[tuple[dict[str, float], int]]:
 
 
 def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> Model:
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    """Weighted logistic regression on standardised features (a constant feature keeps a scale of 1)."""
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale < 1e-6, 1.0, scale)
     z = (x - mean) / scale
     w, b = np.zeros(x.shape[1]), 0.0
     for _ in range(STEPS):
@@ -103,7 +112,13 @@ def best_threshold(p: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if sys.argv[1:] else piaf_set.PIAF
+    """Fit, write the model file, print the threshold to put in the knobs."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("piaf", nargs="?", type=Path, default=piaf_set.PIAF)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH,
+                        help="where to write the model (default: the shipped one)")
+    args = parser.parse_args()
+    path = args.piaf
     with tempfile.TemporaryDirectory() as work:
         piaf, tuning = piaf_rows(path, Path(work)), tuning_rows(Path(work))
     rows = piaf + tuning
@@ -117,8 +132,8 @@ def main() -> None:
                   "piaf_questions": len(piaf), "piaf_right": int(y[:len(piaf)].sum()),
                   "tuning_questions": len(tuning), "tuning_right": int(y[len(piaf):].sum()),
                   "tuning_weight": TUNING_WEIGHT, "wrong_cost": WRONG_COST, "best_min_confidence": threshold}
-    MODEL_PATH.write_text(model.to_json(provenance) + "\n", encoding="utf-8")
-    print(f"{MODEL_PATH.relative_to(ROOT)}: {len(piaf)} PIAF + {len(tuning)} tuning questions answered by the other "
+    args.out.write_text(model.to_json(provenance) + "\n", encoding="utf-8")
+    print(f"{args.out}: {len(piaf)} PIAF + {len(tuning)} tuning questions answered by the other "
           f"rules; weights {dict(zip(FEATURES, model.weights, strict=True))}")
     for part, rows_of in (("PIAF", slice(0, len(piaf))), ("tuning", slice(len(piaf), None))):
         kept = p[rows_of] >= threshold

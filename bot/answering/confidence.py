@@ -104,22 +104,34 @@ class Model:
     bias: float
 
     def probability(self, values: dict[str, float]) -> float:
+        """P(right) for the features of one candidate (`features`)."""
         z = self.bias + sum(w * (values[name] - m) / s
                             for name, w, m, s in zip(FEATURES, self.weights, self.mean, self.scale, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def to_json(self, provenance: dict) -> str:
+        """The file `model` reads, with where the weights came from."""
         return json.dumps({"features": list(FEATURES), "mean": self.mean, "scale": self.scale,
                            "weights": self.weights, "bias": self.bias, "provenance": provenance}, indent=1)
 
 
 @lru_cache(maxsize=1)
 def model(path: Path = MODEL_PATH) -> Model:
-    """The shipped model; a file fitted for other features is refused (refit with tools/fit_confidence.py)."""
+    """The shipped model. A file fitted for other features, or with a missing, zero or non-finite number,
+    is refused with ValueError (refit with tools/fit_confidence.py); the bot loads it at start
+    (bot/knowledge.py), so a damaged install fails there and not at the first question."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{path} was fitted on features {data['features']}, the bot reads {list(FEATURES)}")
-    return Model(tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]), float(data["bias"]))
+    if tuple(data.get("features", ())) != FEATURES:
+        raise ValueError(f"{path} was fitted on features {data.get('features')}, the bot reads {list(FEATURES)}")
+    try:
+        numbers = [tuple(float(x) for x in data[key]) for key in ("mean", "scale", "weights")]
+        bias = float(data["bias"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{path}: {error}") from None
+    if any(len(row) != len(FEATURES) for row in numbers) or not all(
+            math.isfinite(x) for x in (*numbers[0], *numbers[1], *numbers[2], bias)) or min(numbers[1]) <= 0:
+        raise ValueError(f"{path}: {len(FEATURES)} finite means, positive scales and weights, and a bias expected")
+    return Model(*numbers, bias)
 
 
 def confidence(best: Candidate, ranked: list[Candidate], question: Question, expansions: list[Expansion]) -> float:

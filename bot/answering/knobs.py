@@ -73,10 +73,6 @@ class Knobs:
     min_score: float = knob(
         0.6, "below this score no sentence answers",
         "grid over the tuning set, hits - 5 x wrong answers (the issue's wrong <= 5 %): 0.35 to 0.7")
-    min_margin: float = knob(
-        0.1, "a question asking for one fact is declined when another article gives another answer within this "
-             "score of the best", "bench_piaf questions 500-2500 (not the CI slice): within 0.05, 64 of 86 answers "
-             "were wrong; 0.05-0.1, 15 of 28; 0.1-0.15, 17 of 42; tuning set: no hit lost")
     min_coverage: float = knob(
         0.45, "below this IDF-weighted share of the question's words no answer",
         "inherited (question set over the seeds)")

@@ -107,6 +107,7 @@ _LEANING = re.compile(r"^(?:et|and|also|aussi|puis)\b|\b(?:il|elle|ils|elles|lui
                       r"^(?:(?:et )?(?:qu|que|quand|ou|pourquoi|comment|combien) )?\w+(?:-t)?-(?:il|elle|ils|elles)\b|"
                       r"\bl autre\b|\bthe other\b")
 FOLLOW_UP_MAX_WORDS = 3  # more content words than this and the question carries its own topic
+_ARTICLE_NOUNS = frozenset({"article", "articles", "story", "stories"})
 
 
 _HOW_LONG_TEMPS = re.compile(r"(?<=combien de )temps\b|(?<=how )long\b", re.IGNORECASE)
@@ -211,12 +212,17 @@ def read_question(text: str) -> Question:
     # A capitalised word after the first is taken as a name, unless the whole question shouts.
     names = set() if shouting else {t.lower() for t in tokens[1:] if t[:1].isupper()}
     folded = _folded(text)
-    if kind is None and _yes_no_form(text):
+    # "Et dans l'autre article ?" asks the question before again, of the other article: not yes or no,
+    # and "article" is not its topic.
+    other_article = bool(re.search(r"\bl autre\b|\bthe other\b|\banother\b", folded))
+    again = other_article and len([w for w in words if fold(w) not in _ARTICLE_NOUNS]) <= FOLLOW_UP_MAX_WORDS
+    if again:
+        words = [w for w in words if fold(w) not in _ARTICLE_NOUNS]
+    elif kind is None and _yes_no_form(text):
         kind = "yes_no"
     about = about_field(folded)
     # "Et pourquoi ?" has no word of its own but asks something; "Bonjour" asks nothing.
     leans = ((bool(_LEANING.search(folded)) or (not words and kind is not None))
              and len(words) <= FOLLOW_UP_MAX_WORDS and not names)
     return Question(text=text, kind=kind, words=words, names=names, lang=question_language(text) if words or tokens
-                    else "fr", about=about, leans=leans,
-                    other_article=bool(re.search(r"\bl autre\b|\bthe other\b|\banother\b", folded)))
+                    else "fr", about=about, leans=leans, other_article=other_article)

@@ -30,12 +30,6 @@ CAUSE = re.compile(
     r"provoqu\w*|caus\w*|entraîn\w*|contrain\w*|oblig\w*|forc[ée]\w*|expliqu\w*|invoqu\w*|attribu\w*|"
     r"imput\w*|justifi\w*|impos\w*|lié à|liée à|liés à|liées à|dû à|due à|dus à|dues à|résult\w*|"
     r"because|due to|owing to|caused|blamed|reason)\b", re.IGNORECASE)
-# "pour" before an infinitive gives a purpose ("castré pour adoucir son comportement", "Pour échapper
-# aux violences, ils ont fui"): the infinitive's ending, possibly after a clitic pronoun, is the mark.
-# Not an article, which would make "pour la mer" a purpose; not "notre", "votre", "autre".
-PURPOSE = re.compile(r"\b[Pp]our (?:ne (?:pas|plus) )?(?:(?:s['’]|se |lui |leur |en |y |nous |vous |me |m['’]))?"
-                     r"(?!(?:notre|votre|autre|entre|contre)\b)"
-                     r"[a-zà-ÿ]{2,}(?:er|ir|re)\b")
 # "Comment" has no such class: it asks for a manner, a description, a way of dying ("Comment est-il
 # mort ?"), and the cause and manner connectives favoured sentences that merely explain something
 # (bench_piaf, 108 "comment" questions: hit@1 0.39 with them, 0.45 without; tuning set unchanged).
@@ -66,7 +60,7 @@ def has_kind(candidate: Candidate, question: Question) -> bool:
     if question.wanted:
         return fits(candidate.facts, question, candidate.text)
     if question.kind == "why":
-        return bool(CAUSE.search(candidate.text) or PURPOSE.search(candidate.text))
+        return bool(CAUSE.search(candidate.text))
     if question.kind == "said":
         return bool(SPEECH.search(fold(candidate.text)))
     return False

@@ -62,6 +62,10 @@ def asked_modality(question: Question) -> str:
     return "asserted"
 
 
+# A name, then an opening bracket: what the bracket holds is an aside to that name.
+_ASIDE = re.compile(r"[A-ZÀ-Ý][\w'’.-]*\s*\(\s*$")
+
+
 def answer_facts(facts: list[dict], question: Question, sentence: str = "",
                  anchors: dict[str, float] | None = None) -> list[dict]:
     """The facts that answer the question's kind, best first, leaving out what the question says.
@@ -95,8 +99,9 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
                 rank += 0.5
         start = sentence.find(fact["text"])
         end = start + len(fact["text"])
-        if start > 0 and sentence.rfind("(", 0, start) > sentence.rfind(")", 0, start):
-            rank += 0.5  # in brackets, an aside ("Thomas Berthier (Atlantique Cycles)"): after the name it follows
+        aside = start > 0 and _ASIDE.search(sentence, max(0, start - 80), start) is not None
+        if fact["kind"] in ("person", "organisation") and aside:
+            rank += 0.5  # a name in brackets right after a name qualifies it ("Thomas Berthier (Atlantique Cycles)")
         if start >= 0 and span_modality(sentence, start) != wanted_modality:
             rank += KNOBS.modality_mismatch
         distance = min((abs(start - p) / w for p, w in positions if not start <= p < end), default=0)
