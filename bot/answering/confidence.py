@@ -41,22 +41,27 @@ FEATURES = (
 TOP = 5  # the sentences `same_article_top5` looks at
 
 
-def agrees(other: Candidate, best: Candidate, question: Question) -> bool:
+def short_value(candidate: Candidate, question: Question) -> str | None:
+    """The value of the fact the sentence would answer with (folded), if the question asks for one."""
+    facts = answer_facts(candidate.facts, question, candidate.text)[:1] if question.wanted else []
+    return fold(facts[0]["value"]) if facts else None
+
+
+def agrees(other: Candidate, best: Candidate, question: Question, best_value: str | None = None) -> bool:
     """Whether another sentence says what the best answer says: the same short answer ("basée à
-    San Francisco" in both articles), or the same sentence reprinted."""
+    San Francisco" in both articles), or the same sentence reprinted. `best_value`: the best
+    sentence's `short_value`, when the caller compares it with many."""
     if other.terms == best.terms:
         return True
-    if not question.wanted:
-        return False
-    ours, theirs = (answer_facts(c.facts, question, c.text)[:1] for c in (best, other))
-    return bool(ours and theirs) and fold(ours[0]["value"]) == fold(theirs[0]["value"])
+    ours = best_value if best_value is not None else short_value(best, question)
+    return ours is not None and short_value(other, question) == ours
 
 
-def is_rival(other: Candidate, best: Candidate, question: Question) -> bool:
+def is_rival(other: Candidate, best: Candidate, question: Question, best_value: str | None = None) -> bool:
     """Whether another sentence competes with the best one: not the sentence quoted before it (a plan,
     then what happened), not one that gives the same answer, and not one of another article when a
     follow-up has said which article it means."""
-    if other is best or agrees(other, best, question):
+    if other is best or agrees(other, best, question, best_value):
         return False
     if other.article_id == best.article_id:
         return other.text != best.lead
@@ -77,16 +82,25 @@ def features(best: Candidate, ranked: list[Candidate], question: Question,
              expansions: list[Expansion]) -> dict[str, float]:
     """What the model reads about `best` among the candidates that could answer (`ranked`, best first)."""
     eligible = [c for c in ranked if c.direct and not c.missing_names]
-    others = [c for c in eligible if is_rival(c, best, question)]
-    other_article = [c.score for c in others if c.article_id != best.article_id]
+    best_value = short_value(best, question)
+    # `ranked` is best first, so the first rival and the first of another article are the closest:
+    # the search stops when both are found.
+    rival = elsewhere = None
+    for candidate in eligible:
+        if (rival is None or (elsewhere is None and candidate.article_id != best.article_id)) and is_rival(
+                candidate, best, question, best_value):
+            rival = rival or candidate
+            if candidate.article_id != best.article_id:
+                elsewhere = candidate
+                break
     top = eligible[:TOP] or [best]
     return {
         "score": best.score,
         "coverage": best.coverage,
         "focus": best.focus,
         "fits": float(best.fits),
-        "gap": best.score - (others[0].score if others else 0.0),
-        "gap_other_article": best.score - max(other_article, default=0.0),
+        "gap": best.score - (rival.score if rival else 0.0),
+        "gap_other_article": best.score - (elsewhere.score if elsewhere else 0.0),
         "same_article_top5": sum(c.article_id == best.article_id for c in top) / len(top),
         "question_words": float(sum(not e.borrowed for e in expansions)),
         "has_form": float(has_form(question)),
