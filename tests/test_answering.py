@@ -52,6 +52,14 @@ def test_own_words_first_then_close_words_while_within_budget():
     assert sum(df[w] for w in chosen) <= 2 * RECALL_MIN_COMMON
 
 
+def test_close_words_equally_close_join_in_the_same_order_on_every_run():
+    # the budget takes two of three equally close words: always the same two, whatever the set order
+    df = {"fondation": 100, "zèle": 1900, "ardeur": 1900, "ferveur": 1900}
+    chosen = words(searcher(df).recall_terms([expansion("fondation", ("zèle", 0.6), ("ferveur", 0.6),
+                                                        ("ardeur", 0.6))]), df)
+    assert chosen == ["fondation", "ardeur", "ferveur"]
+
+
 def test_common_words_are_left_to_scoring_unless_nothing_else_was_asked():
     df = {"apres": 13_000, "ans": 7_000, "fondation": 900}
     s = searcher(df)

@@ -138,7 +138,9 @@ class Recall:
         common = max(KNOBS.recall_min_common, self.lexicon.sentence_count * KNOBS.recall_common_share)
         chosen = sorted((t for t in own if own[t] <= common), key=own.__getitem__)
         rows = sum(own[t] for t in chosen)
-        for term_ in sorted(near.keys() - own.keys(), key=lambda t: -near[t]):
+        # Ties in closeness are many (0.595…): broken by the term, not by set order, which changes with
+        # PYTHONHASHSEED and made which close words fit the budget differ from one run to the next.
+        for term_ in sorted(near.keys() - own.keys(), key=lambda t: (-near[t], t)):
             df = self.lexicon.term_df.get(term_, 0)
             if df <= common and rows + df <= KNOBS.recall_budget_share * common:
                 chosen.append(term_)
