@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import storage, wordlinks
 from bot.answering import confidence
+from bot.answering.knobs import KNOBS
 from bot.answering.model import Answer, ArticleRef, Conversation, Quote
 from bot.answering.pipeline import Answerer
 from bot.answering.reading import read_question
@@ -221,7 +222,12 @@ class KnowledgeBase:
         # `max` keeps the best-ranked sentence among equal titles.
         asked = {m.term for e in expansions for m in e.matches if m.how in SAME_WORD}
         tied = [c for c in ranked if c.score >= ranked[0].score - ARTICLE_TIE]
-        return max(tied, key=lambda c: len(asked & self.answerer.recall.title_terms(c.article_id))).article_id
+        recall = self.answerer.recall
+        best = max(tied, key=lambda c: len(asked & recall.title_terms(c.article_id))).article_id
+        # A loose word of close meaning does not name an article: "l'article sur les élections" is
+        # not the one that speaks of "négociations". One of the words itself must be in it, or the
+        # sentence must hold the question's focus as an answer would ("tram" -> "tramway").
+        return best if asked & recall.body_terms(best) or ranked[0].focus >= KNOBS.min_focus else None
 
     def byline(self, article_id: int) -> Quote | None:
         """The byline block as printed (author, dates), stored as the article's paragraph -1."""

@@ -227,6 +227,16 @@ def test_the_article_a_question_names_is_the_one_whose_title_holds_the_words(tmp
     assert kb.ask("Qui a écrit l'article sur les prix ?").short == "Paul Nat"
 
 
+def test_an_article_none_of_them_is_gets_no_answer(made_up):
+    # neither article speaks of a strike or of Tesla
+    for question in ("Qui a écrit l'article sur la grève ?", "Who wrote the article about the strike?",
+                     "Quand a été publié l'article Tesla ?"):
+        assert made_up.ask(question).declined == OFF_TOPIC, question
+    # a stray word is no article's name: every article answers, none is made up
+    listed = made_up.ask("Quand l'article a-t-il été publié exactement ?")
+    assert listed.answered and listed.article is None and listed.short.count("\n") == 1
+
+
 def test_the_reply_speaks_the_language_of_the_question(made_up):
     assert made_up.ask("Who is the president of the metropolis?").lang == "en"
     assert made_up.ask("Qui est le président de la métropole ?").lang == "fr"

@@ -9,14 +9,18 @@ is listed.
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
-from bot.answering.model import Answer, ArticleRef, Quote
+from bot.answering.model import OFF_TOPIC, Answer, ArticleRef, Quote
 from bot.answering.reading import ABOUT_WORDS, Question
 from bot.facts import extract_facts
 from bot.messages import format_date, t
 from bot.text import fold
 
+# "l'article sur la grève", "the article about the strike": the question says which article it means.
+_NAMES_TOPIC = re.compile(r"\barticles?\s+(?:sur|a propos d\w*|concernant|consacres? a|qui parlen?t? d\w*|"
+                          r"about|on|regarding)\b")
 LISTED = 8  # articles named in one reply: a large collection is not listed whole
 
 
@@ -58,11 +62,18 @@ def _field(article: ArticleRef, name: str, byline: Quote | None, lookup: Article
     return article.title  # "title"
 
 
+def topic(question: Question) -> list[str]:
+    """The words that say which article is meant: those of "l'article sur la panne", or a name
+    ("l'article Kraken"); not a stray word ("Quand a-t-il été publié exactement ?")."""
+    words = [w for w in question.words if fold(w) not in ABOUT_WORDS]
+    return words if _NAMES_TOPIC.search(fold(question.text)) else [w for w in words if w in question.names]
+
+
 def which_article(question: Question, articles: list[ArticleRef], lookup: ArticleLookup) -> ArticleRef | None:
-    topic = [w for w in question.words if fold(w) not in ABOUT_WORDS]
     by_id = {a.id: a for a in articles}
-    if topic:
-        found = lookup.article_for(topic)
+    words = topic(question)
+    if words:
+        found = lookup.article_for(words)
         if found in by_id:
             return by_id[found]
     if question.exclude_article is not None:
@@ -86,9 +97,12 @@ def answer_about(question: Question, lookup: ArticleLookup) -> Answer:
         latest = max(articles, key=lambda a: (a.updated or a.date or "", a.id))
         return Answer(question.text, True, short=latest.title, article=latest, lang=lang)
     article = which_article(question, articles, lookup)
+    if article is None and topic(question):  # it names an article none of them is
+        return Answer(question.text, False, declined=OFF_TOPIC, lang=lang)
     if article is None:  # several articles, nothing to choose by: each one (the latest first)
         recent = sorted(articles, key=lambda a: (a.updated or a.date or "", a.id), reverse=True)[:LISTED]
         lines = [f"{a.title} : {_field(a, question.about, lookup.byline(a.id), lookup, lang)}" for a in recent]
+        lines += ["…"] * (len(articles) > LISTED)
         return Answer(question.text, True, short="\n".join(lines), lang=lang)
     byline = lookup.byline(article.id)
     short = _field(article, question.about, byline, lookup, lang)

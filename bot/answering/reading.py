@@ -96,6 +96,7 @@ ABOUT_WORDS = frozenset(fold(w) for w in """
     rédigé signé auteur auteure autrice journaliste date titre source site journal média publication sujet
     parle traite résumé dernier derniers récent recent latest newest author wrote written writer title
     published updated mis jour mise provient vient headline summary nombre about say cover
+    propos concernant consacré regarding
     """.split())
 
 # A short question that leans on the previous one: it opens with "et"/"and", or its subject or
