@@ -17,7 +17,7 @@ from bot.answering.pipeline import short_answer
 from bot.answering.reading import Question, question_kind, read_question
 from bot.answering.recall import Candidate, Expansion, Recall, bm25_ids, fts_query
 from bot.answering.scoring import has_form
-from bot.answering.short import answer_facts
+from bot.answering.short import answer_facts, fits
 from bot.facts import extract_facts
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import Lexicon, Match
@@ -84,6 +84,17 @@ def test_a_planned_figure_answers_only_a_question_about_the_plan(question, expec
     facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
     best = answer_facts(facts, read_question(question), sentence)[0]
     assert best["text"] == expected
+
+
+@pytest.mark.parametrize("sentence,answers_plan,answers_fact", [
+    ("La coopérative annonce 80 recrutements d'ici la fin de l'année.", True, True),  # stated plainly
+    ("La coopérative devait recruter 80 personnes.", True, False),  # a plan does not say what happened
+    ("Des rumeurs évoquaient 80 recrutements, un chiffre « exagéré ».", False, False),  # a disputed claim
+])
+def test_a_question_about_a_plan_is_answered_by_a_plan_or_a_plain_statement(sentence, answers_plan, answers_fact):
+    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    assert fits(facts, read_question("Combien de recrutements sont prévus ?"), sentence) is answers_plan
+    assert fits(facts, read_question("Combien de personnes ont été recrutées ?"), sentence) is answers_fact
 
 
 @pytest.mark.parametrize("question,kind", [
