@@ -91,7 +91,9 @@ class Lexicon:
 
     @classmethod
     def from_db(cls, db: sqlite_utils.Database, semantic: bool = True) -> Lexicon:
-        word_df = dict(db.execute("SELECT word, df FROM vocab").fetchall())
+        # In word order, not the order ingest wrote them (a set's, so PYTHONHASHSEED's): of two
+        # equally frequent spellings, the first seen is the one a typo is corrected to.
+        word_df = dict(db.execute("SELECT word, df FROM vocab ORDER BY word").fetchall())
         count = db.execute("SELECT count(*) FROM sentences").fetchone()[0]
         # Words of titles are the articles' words too ("l'interruption" of a title only): known,
         # as rare as a word of one sentence.

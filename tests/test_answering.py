@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import storage
 from bot.answering.confidence import FEATURES, MODEL_PATH, asks_for_one_answer, features, is_rival, model
 from bot.answering.conversation import follow_up, remember
 from bot.answering.decision import decide
@@ -58,6 +59,17 @@ def test_close_words_equally_close_join_in_the_same_order_on_every_run():
     chosen = words(searcher(df).recall_terms([expansion("fondation", ("zèle", 0.6), ("ferveur", 0.6),
                                                         ("ardeur", 0.6))]), df)
     assert chosen == ["fondation", "ardeur", "ferveur"]
+
+
+def test_the_vocabulary_reads_the_same_whatever_order_its_rows_were_written_in(tmp_path):
+    # two spellings of one folded word, equally frequent: which one a typo is corrected to must not
+    # depend on the order ingest happened to write them (a set's order, so PYTHONHASHSEED)
+    found = []
+    for rows in (["côté", "coté", "cote"], ["cote", "coté", "côté"]):
+        db = storage.open_database(tmp_path / f"{rows[0]}.db")
+        db["vocab"].insert_all([{"word": w, "df": 2} for w in rows])
+        found.append(Lexicon.from_db(db, semantic=False).corrections("cotè"))
+    assert found[0] == found[1]
 
 
 def test_common_words_are_left_to_scoring_unless_nothing_else_was_asked():
