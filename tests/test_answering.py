@@ -311,6 +311,8 @@ def test_close_words_do_not_crowd_out_the_sentences_that_use_the_questions_own_w
     ("L'établissement, dont le siège est à Nancy, compte 300 clients dans le Grand Est.", ["Nancy", "Grand Est"]),
     ("Le feu est parti près de Monteils-des-Corbières, dans l'Aude.", ["Monteils-des-Corbières", "Aude"]),
     ("La banque a notifié l'incident à la CNIL, selon Inès Morel.", []),  # an addressee, a person: not places
+    ("Les apprentis sont formés au lycée agricole Jean-Moulin depuis mars.", ["Jean-Moulin"]),  # after a place's noun
+    ("Le maire a confié à la radio locale Vernay FM qu'il partait.", []),  # told to someone, however many words
 ])
 def test_a_name_after_a_preposition_of_place_answers_where(sentence, places):
     facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]

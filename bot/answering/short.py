@@ -35,12 +35,21 @@ _LOCATIVE = re.compile(r"(?:\b(?:à|au|aux|en|près de|pres de|in|near)\s+|\bpr�
 _SPOKEN_TO = re.compile(r"(?:" + SPEECH.pattern + r")\s+(?:\w+\s+)?a\s+$")  # on folded text
 
 
+# ...or after a preposition of place and a place's common noun: "au lycée professionnel Jules-Verne",
+# "à l'hôpital de Nîmes" (the nouns are not listed: any lower-case words, at most three).
+_LOCATIVE_NOUN = re.compile(r"\b(?:à|au|aux|dans)\s+(?:l['’]|la\s+|le\s+|les\s+)?"
+                            r"(?:(?!(?:la|le|les)\s)[a-zà-ÿ-]+\s+){1,3}$")
+_SPOKEN_TO_NOUN = re.compile(r"(?:" + SPEECH.pattern + r")\s+(?:\w+\s+)?a\s+")  # "a confié à la presse locale"
+
+
 def fact_kind(fact: dict, question: Question, sentence: str) -> str:
     """The fact's kind as an answer to this question: a name after a preposition of place is a place."""
     if question.kind == "where" and fact["kind"] in ("organisation", "person"):
         start = sentence.find(fact["text"])
-        if (start > 0 and _LOCATIVE.search(sentence, max(0, start - 12), start)
-                and not _SPOKEN_TO.search(fold(sentence[max(0, start - 40):start]))):
+        before = fold(sentence[max(0, start - 40):start])
+        if start > 0 and ((_LOCATIVE.search(sentence, max(0, start - 12), start) and not _SPOKEN_TO.search(before))
+                          or (_LOCATIVE_NOUN.search(sentence, max(0, start - 40), start)
+                              and not _SPOKEN_TO_NOUN.search(before))):
             return "place"
     return fact["kind"]
 
