@@ -4,7 +4,8 @@
 The questions were written before the ranking was changed, over articles the code was never
 tuned on (tests/eval/articles, beside the two seeds), each tagged with its kind. They were split
 once, at random, into a tuning half and a held-out half (tests/eval/split.json, made by
-`python -m tests.evaluation --split`, seed in SPLIT_SEED); the older hand-written set over the
+`python -m tests.evaluation --split`, seed in SPLIT_SEED; a batch added later is split on its own
+the same way, and no question already drawn changes half); the older hand-written set over the
 seeds (tests/questions.py) belongs to the tuning half. Floors and published figures come from
 the held-out half only.
 
@@ -89,15 +90,17 @@ def load_questions() -> list[EvalQuestion]:
     return _legacy() + written
 
 
-def draw_split() -> dict[str, list[str]]:
-    """The one random split of the written questions: a follow-up stays with the question it follows."""
-    questions = _written()
+def draw_split(drawn: dict[str, list[str]]) -> dict[str, list[str]]:
+    """`drawn` (split.json) with the written questions it lacks split at random, once: a question
+    already drawn never changes half, so a batch added later is split on its own. A follow-up stays
+    with the question it follows."""
+    questions = [q for q in _written() if not any(q.id in ids for ids in drawn.values())]
     leads = [q.id for q in questions if q.follow_up_of is None]
     random.Random(SPLIT_SEED).shuffle(leads)
     half = set(leads[: len(leads) // 2])
     root = {q.id: q.follow_up_of or q.id for q in questions}
-    return {"tuning": sorted(q.id for q in questions if root[q.id] in half),
-            "heldout": sorted(q.id for q in questions if root[q.id] not in half)}
+    return {"tuning": sorted(drawn.get("tuning", []) + [q.id for q in questions if root[q.id] in half]),
+            "heldout": sorted(drawn.get("heldout", []) + [q.id for q in questions if root[q.id] not in half])}
 
 
 def build_kb(db_path: Path) -> KnowledgeBase:
@@ -181,4 +184,5 @@ def report(questions: list[EvalQuestion], verdicts: dict[str, str]) -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--split"]:
-        (EVAL / "split.json").write_text(json.dumps(draw_split(), indent=1) + "\n", encoding="utf-8")
+        drawn = json.loads((EVAL / "split.json").read_text(encoding="utf-8"))
+        (EVAL / "split.json").write_text(json.dumps(draw_split(drawn), indent=1) + "\n", encoding="utf-8")

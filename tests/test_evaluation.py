@@ -4,9 +4,11 @@ The tuning half is measured and printed too, never floored: it is what the ranki
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.evaluation import build_kb, counts, evaluate, headline, load_questions, report
+from tests.evaluation import EVAL, build_kb, counts, draw_split, evaluate, headline, load_questions, report
 
 REPORT: list[str] = []  # printed at the end of the run (conftest.py)
 
@@ -35,6 +37,8 @@ def test_the_split_is_the_one_drawn():
     halves = {q.split for q in questions}
     assert halves == {"tuning", "heldout"}
     assert sum(q.split == "heldout" for q in questions) >= 75
+    drawn = json.loads((EVAL / "split.json").read_text(encoding="utf-8"))
+    assert draw_split(drawn) == drawn  # every written question is drawn, and drawing again moves none
 
 
 @pytest.mark.parametrize("kind", sorted(FLOORS))
