@@ -199,6 +199,19 @@ def test_a_follow_up_leans_on_the_previous_question_and_a_new_topic_starts_fresh
     assert fresh.short == "2 400 vélos"
 
 
+@pytest.mark.parametrize("question,kind,leans", [
+    ("Et le maire, qu'a-t-il dit ?", "said", True),  # the topic put first, then the question
+    ("Et les parents, ils en pensent quoi ?", "said", True),  # the question word left in place
+    ("Elle a fait quoi ensuite ?", None, True),  # not a yes/no question
+    ("Qui a donné ce chiffre ?", "who", True),  # "ce chiffre": the one just given
+    ("Cette décision a-t-elle été contestée ?", "yes_no", True),
+    ("Qu'est-ce que la mairie a voté ?", None, False),  # "ce que" points back to nothing
+])
+def test_how_people_chat_a_follow_up(question, kind, leans):
+    read = read_question(question)
+    assert (read.kind, read.leans) == (kind, leans)
+
+
 def test_a_pronoun_in_a_follow_up_may_stand_for_whom_the_answer_before_named():
     first = read_question("Qui dirige l'atelier ?")
     first.kind = "who"

@@ -36,7 +36,9 @@ _TYPES = [  # checked in order on the accent-folded question
     ("why", r"\bpourquoi\b|\bwhy\b|\bpour quelle raison\b|\bquelle (?:est la )?(?:raison|cause)\b|\bquelles causes\b|"
             r"\bqu est ce qui (?:a cause|explique)\b|\bwhat caused\b|\bfor what reason\b|\bsuite a quoi\b"),
     # What someone said or how people reacted: a quotation or reported speech answers.
-    ("said", r"^(?:et )?(?:qu|que)\b.*\b(?:dit|dire|disent|declare|repondu|repond\w*|pense\w*|raconte|reagi\w*)\b|"
+    ("said", r"(?:^|, )(?:et )?(?:qu|que)\b.*"
+             r"\b(?:dit|dire|disent|declare|repondu|repond\w*|pense\w*|raconte|reagi\w*)\b|"
+             r"\b(?:dit|disent|pense\w*|raconte\w*|repond\w*)\b.*\bquoi\b|"
              r"\bcomment\b.*\b(?:reagi\w*|accueilli\w*|repondu)\b|\bwhat did .*\b(?:say|tell)\b|"
              r"\bhow did .*\breact\b|\bwhat do .*\b(?:say|think)\b|\breaction\w*\b"),
     # "qui" asks who when it opens the question ("À qui…", "Et qui…") or ends it ("C'est qui ?"); after
@@ -65,7 +67,7 @@ _YES_NO = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on)\b|^est ce qu|^(?:is|ar
 _WH_WORD = re.compile(r"^(?:et )?(?:qu|que|quoi|comment|ou|quand|combien|pourquoi|qui)\b|"
                       r"^(?:et )?(?:a|de|d|par|pour|avec|dans|sur|en|chez|vers|sous|contre|depuis|entre|selon) "
                       r"(?:quoi|qui)\b|"
-                      r"\b(?:quel\w*|lequel|laquelle|lesquel\w*|what|which|qu est ce|c est quoi)\b")
+                      r"\b(?:quel\w*|lequel|laquelle|lesquel\w*|what|which|qu est ce|quoi)\b")
 
 # Questions about an article itself, not its content. A field is asked for only with a word that
 # names the article or its writing ("l'article", "publié", "écrit"), so "l'auteur de l'attaque" is
@@ -106,7 +108,8 @@ ABOUT_WORDS = frozenset(fold(w) for w in """
 _LEANING = re.compile(r"^(?:et|and|also|aussi|puis)\b|\b(?:il|elle|ils|elles|lui|leur|eux|ca|cela|celui ci|celle ci|"
                       r"he|she|they|them|him|her|it|that|this|those)\b|"
                       r"^(?:(?:et )?(?:qu|que|quand|ou|pourquoi|comment|combien) )?\w+(?:-t)?-(?:il|elle|ils|elles)\b|"
-                      r"\bl autre\b|\bthe other\b")
+                      r"\bl autre\b|\bthe other\b|"
+                      r"\b(?:cet|cette|ces)\b|\bce (?!que?\b|qui\b|dont\b|sont\b)")  # "ce chiffre", "cette décision"
 FOLLOW_UP_MAX_WORDS = 3  # more content words than this and the question carries its own topic
 _ARTICLE_NOUNS = frozenset({"article", "articles", "story", "stories"})
 
