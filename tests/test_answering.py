@@ -404,6 +404,21 @@ def test_a_follow_up_has_said_which_article_it_means():
     assert not _sure(best, [best, rival], follow)
     follow.article_hint = 1  # the previous answer's article: the other article's figure is no rival
     assert not is_rival(rival, best, follow) and _sure(best, [best, rival], follow)
+    follow.hint_guessed = True  # only the article nearest a question that got no answer: still a rival
+    assert is_rival(rival, best, follow) and not _sure(best, [best, rival], follow)
+
+
+def test_after_no_answer_a_follow_up_leans_on_the_nearest_article_as_a_guess(made_up):
+    declined = made_up.ask("Quel est le salaire de la directrice de la fromagerie ?")
+    assert not declined.answered and declined.conversation.article_guessed
+    assert made_up.article_ref(declined.conversation.article_id).title.startswith("La fromagerie")
+    follow = follow_up(read_question("Et combien de salariés ?"), declined.conversation)
+    assert (follow.article_hint, follow.hint_guessed) == (declined.conversation.article_id, True)
+    # a question about "the article" is not answered from a guess: every article says its own
+    assert made_up.ask("Qui a écrit l'article ?", conversation=declined.conversation).article is None
+    # an answer's article is no guess
+    answered = made_up.ask("Combien de salariés employait l'atelier ?", conversation=declined.conversation)
+    assert answered.answered and not answered.conversation.article_guessed
 
 
 def test_an_answer_far_ahead_of_any_other_sentence_is_surer_than_one_in_a_tie():

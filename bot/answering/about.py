@@ -79,7 +79,7 @@ def which_article(question: Question, articles: list[ArticleRef], lookup: Articl
     if question.exclude_article is not None:
         others = [a for a in articles if a.id != question.exclude_article]
         return others[0] if len(others) == 1 else None
-    if question.article_hint in by_id:
+    if question.article_hint in by_id and not question.hint_guessed:
         return by_id[question.article_hint]
     return articles[0] if len(articles) == 1 else None
 

@@ -65,7 +65,8 @@ def is_rival(other: Candidate, best: Candidate, question: Question, best_value: 
         return False
     if other.article_id == best.article_id:
         return other.text != best.lead
-    return question.article_hint is None or best.article_id != question.article_hint
+    # a guessed article (the question before got no answer) is a preference, not a choice
+    return question.article_hint is None or question.hint_guessed or best.article_id != question.article_hint
 
 
 def asks_for_one_answer(question: Question, expansions: list[Expansion]) -> bool:

@@ -23,7 +23,7 @@ def follow_up(question: Question, previous: Conversation | None) -> Question:
     if question.other_article:
         question.exclude_article = previous.article_id
     else:
-        question.article_hint = previous.article_id
+        question.article_hint, question.hint_guessed = previous.article_id, previous.article_guessed
     if question.kind is None and not question.words:
         question.kind = previous.kind
     if question.about is None and previous.about and (question.other_article or not question.words):
@@ -31,10 +31,13 @@ def follow_up(question: Question, previous: Conversation | None) -> Question:
     return question
 
 
-def remember(question: Question, article_id: int | None, short: str | None = None) -> Conversation:
-    """What the next question may lean on: this one's topic (or the topic it borrowed), its article,
-    and whom its short answer named when it asked who."""
+def remember(question: Question, article_id: int | None, short: str | None = None,
+             guessed: bool = False) -> Conversation:
+    """What the next question may lean on: this one's topic (or the topic it borrowed), its article
+    (`guessed`: the article nearest it, when it got no answer), and whom its short answer named when it
+    asked who."""
     words = question.words if question.words and not question.leans else [*question.words, *question.context_words]
     named = content_words(short) if short and question.kind == "who" and question.about is None else []
     return Conversation(words=words, kind=question.kind, article_id=article_id, lang=question.lang,
-                        about=question.about, answer_words=[w for w in named if w not in words])
+                        about=question.about, answer_words=[w for w in named if w not in words],
+                        article_guessed=guessed)

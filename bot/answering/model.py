@@ -96,6 +96,7 @@ class Conversation(State):
     about: str | None = None  # the previous question asked about an article's author, date...
     answer_words: list[str] = field(default_factory=list)  # the person or thing the previous answer named:
     # whom "il" or "they" in the next question may be
+    article_guessed: bool = False  # article_id is the article nearest a question that got no answer
 
 
 @dataclass

@@ -9,7 +9,7 @@ from bot.answering import scoring
 from bot.answering.about import ArticleLookup, answer_about
 from bot.answering.conversation import follow_up, remember
 from bot.answering.decision import decide
-from bot.answering.model import EMPTY, Answer, ArticleRef, Conversation, Quote
+from bot.answering.model import EMPTY, NOT_FOUND, Answer, ArticleRef, Conversation, Quote
 from bot.answering.reading import Question, read_question
 from bot.answering.recall import Candidate, Expansion, Recall
 from bot.answering.short import answer_facts, verdict
@@ -44,16 +44,25 @@ class Answerer:
     def answer(self, text: str, conversation: Conversation | None = None,
                alternatives: int = MAX_ALTERNATIVES) -> Answer:
         question = follow_up(read_question(text), conversation)
+        nearest = None  # the article nearest a question no sentence answered
         if question.about:
             answer = answer_about(question, self.lookup)
         elif not question.words and not question.context_words:
             answer = Answer(text, False, declined=EMPTY, lang=question.lang)
         else:
-            answer = self._from_sentences(question, alternatives)
+            answer, nearest = self._from_sentences(question, alternatives)
         article = answer.quote.article if answer.quote else answer.article
-        answer.conversation = remember(question, article.id if article else (conversation.article_id
-                                                                               if conversation else None),
-                                       answer.short if answer.answered else None)
+        # A follow-up leans on the article answered from; after "I found nothing", on the article nearest
+        # the question, as a guess ("Et pourquoi ?" is still about the same thing).
+        if article is not None:
+            article_id, guessed = article.id, False
+        elif nearest is not None:
+            article_id, guessed = nearest, True
+        elif conversation is not None:
+            article_id, guessed = conversation.article_id, conversation.article_guessed
+        else:
+            article_id, guessed = None, False
+        answer.conversation = remember(question, article_id, answer.short if answer.answered else None, guessed)
         return answer
 
     def rank(self, question: Question) -> tuple[list[Expansion], list[Candidate]]:
@@ -64,11 +73,14 @@ class Answerer:
             found = [c for c in found if c.article_id != question.exclude_article]
         return expansions, scoring.rank(found, expansions, question, self.recall)
 
-    def _from_sentences(self, question: Question, alternatives: int) -> Answer:
+    def _from_sentences(self, question: Question, alternatives: int) -> tuple[Answer, int | None]:
+        """The answer, and when no sentence answers although the articles speak of it, the article
+        of the sentence nearest the question."""
         expansions, ranked = self.rank(question)
         answers, declined, unknown = decide(question, expansions, ranked)
         if declined:
-            return Answer(question.text, False, unknown=unknown, declined=declined, lang=question.lang)
+            nearest = ranked[0].article_id if declined == NOT_FOUND and ranked else None
+            return Answer(question.text, False, unknown=unknown, declined=declined, lang=question.lang), nearest
         best = answers[0]
         main = self._quote(best)
         others: list[Quote] = []
@@ -89,7 +101,7 @@ class Answerer:
                     answer.verdict = "non"
                     main.text = f"{main.text} {after[0].text}"
             answer.short = t(f"verdict_{answer.verdict or 'unsettled'}", question.lang)
-        return answer
+        return answer, None
 
     def _quote(self, candidate: Candidate) -> Quote:
         text = self.quote_text(candidate)

@@ -129,6 +129,7 @@ class Question:
     other_article: bool = False  # "et l'autre article ?"
     context_words: list[str] = field(default_factory=list)  # borrowed from the previous question
     article_hint: int | None = None  # the previous answer's article
+    hint_guessed: bool = False  # ...only the article nearest the previous question: it got no answer
     exclude_article: int | None = None  # "et l'autre article ?": not the previous answer's article
 
     @property
