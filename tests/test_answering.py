@@ -199,6 +199,13 @@ def test_a_follow_up_leans_on_the_previous_question_and_a_new_topic_starts_fresh
     assert fresh.short == "2 400 vélos"
 
 
+def test_an_elided_word_typed_without_its_apostrophe_is_no_topic():
+    # "cest" is "c'est": typed so, it must not become the question's rarest word
+    assert read_question("cest combien le loyer a paris ?").words == ["loyer", "paris"]
+    assert read_question("quil a dit quoi le maire ?").words == ["maire"]
+    assert read_question("Le test du lest ?").words == ["test", "lest"]  # words of their own
+
+
 @pytest.mark.parametrize("question,kind,leans", [
     ("Et le maire, qu'a-t-il dit ?", "said", True),  # the topic put first, then the question
     ("Et les parents, ils en pensent quoi ?", "said", True),  # the question word left in place

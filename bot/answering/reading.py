@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import simplemma
 
 from bot.facts import ROLE_NOUNS
-from bot.text import LIGHT_VERBS, QUESTION_WORDS, content_words, expand_sms, fold, lemma
+from bot.text import LIGHT_VERBS, QUESTION_WORDS, STOPWORDS, content_words, expand_sms, fold, is_known_word, lemma
 
 # Which facts answer which kind of question, best first.
 WANTED_KINDS = {
@@ -198,6 +198,17 @@ def about_field(folded: str) -> str | None:
     return None
 
 
+# "cest", "quil", "jai": an elided function word typed without its apostrophe.
+_ELIDED_FUNCTION = re.compile(r"(?:qu|[cdjlmnst])(\w+)")
+
+
+def elided_function_word(word: str) -> bool:
+    """Whether `word` is a function word and the elided one before it, typed as one ("cest" for
+    "c'est"), rather than a word of its own ("test", "lest")."""
+    match = _ELIDED_FUNCTION.fullmatch(fold(word))
+    return bool(match) and match.group(1) in STOPWORDS and not is_known_word(word)
+
+
 def read_question(text: str) -> Question:
     """Analyse a question as typed by a person (any case, accents, SMS spelling)."""
     expanded = expand_sms(" ".join(text.split()))
@@ -211,7 +222,8 @@ def read_question(text: str) -> Question:
     if kind == "how_long":
         form_words |= _DURATION_WORDS
     words = [w for w in content_words(topical, join_compounds=False)
-             if fold(w) not in QUESTION_WORDS and fold(w) not in form_words and lemma(w) not in LIGHT_VERBS]
+             if fold(w) not in QUESTION_WORDS and fold(w) not in form_words and lemma(w) not in LIGHT_VERBS
+             and not elided_function_word(w)]
     tokens = re.findall(r"\w+", expanded)
     shouting = sum(t.isupper() for t in tokens) > len(tokens) / 2
     # A capitalised word after the first is taken as a name, unless the whole question shouts.
