@@ -98,6 +98,15 @@ def test_a_planned_figure_answers_only_a_question_about_the_plan(question, expec
     assert best["text"] == expected
 
 
+def test_a_disputed_figure_answers_only_a_question_about_the_claim():
+    sentence = "Sur un forum, un salarié affirmait que des « centaines de postes » étaient supprimés (exagéré)."
+    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    assert facts  # the figure is there...
+    assert answer_facts(facts, read_question("Combien de postes ont été supprimés ?"), sentence) == []
+    claimed = answer_facts(facts, read_question("Combien de postes selon la rumeur ?"), sentence)
+    assert claimed and "centaines" in claimed[0]["text"]  # ...and answers what the claim said
+
+
 @pytest.mark.parametrize("sentence,answers_plan,answers_fact", [
     ("La coopérative annonce 80 recrutements d'ici la fin de l'année.", True, True),  # stated plainly
     ("La coopérative devait recruter 80 personnes.", True, False),  # a plan does not say what happened

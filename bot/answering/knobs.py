@@ -90,7 +90,8 @@ class Knobs:
              "answers on the questions the model was fitted on (PIAF 500-7,569 and the tuning set)")
     # --- short answer (bot/answering/short.py) ---
     modality_mismatch: float = knob(
-        15, "rank step of a figure in a planned, reported or denied clause when the question asks what happened: "
+        15, "rank step of a figure in a planned or denied clause when the question asks what happened (one in a "
+            "disputed claim is left out): "
             "above the steps for the unit (10) and the kind (1)", "tests on made-up sentences; tuning set unchanged")
 
 

@@ -79,9 +79,11 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
                  anchors: dict[str, float] | None = None) -> list[dict]:
     """The facts that answer the question's kind, best first, leaving out what the question says.
 
-    Among facts of equal kind, a precise figure beats a vague one ("57" over "centaines"), a fact
-    in a clause of the modality asked beats the others, then the fact nearest the question's most
-    specific words wins (`anchors`: index term -> weight, distances are divided by it).
+    A figure in a claim the article disputes ("des « centaines d'employés » (exagéré)") is left out
+    unless the question asks about the claim. Among facts of equal kind, a precise figure beats a
+    vague one ("57" over "centaines"), a fact in a clause of the modality asked beats the others (a
+    plan may still say what was to come), then the fact nearest the question's most specific words
+    wins (`anchors`: index term -> weight, distances are divided by it).
     """
     anchors = anchors or {}
     asked = fold(question.text)
@@ -111,7 +113,10 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
         aside = start > 0 and _ASIDE.search(sentence, max(0, start - 80), start) is not None
         if fact["kind"] in ("person", "organisation") and aside:
             rank += 0.5  # a name in brackets right after a name qualifies it ("Thomas Berthier (Atlantique Cycles)")
-        if start >= 0 and span_modality(sentence, start) != wanted_modality:
+        modality = span_modality(sentence, start) if start >= 0 else wanted_modality
+        if modality == "reported" and wanted_modality != "reported":
+            continue  # a claim the article disputes answers only a question about that claim
+        if modality != wanted_modality:
             rank += KNOBS.modality_mismatch
         distance = min((abs(start - p) / w for p, w in positions if not start <= p < end), default=0)
         ranked.append((rank, distance, fact))
