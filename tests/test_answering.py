@@ -222,6 +222,7 @@ def test_an_elided_word_typed_without_its_apostrophe_is_no_topic():
     ("Qui a donné ce chiffre ?", "who", True),  # "ce chiffre": the one just given
     ("Cette décision a-t-elle été contestée ?", "yes_no", True),
     ("Qu'est-ce que la mairie a voté ?", None, False),  # "ce que" points back to nothing
+    ("Est-ce que Kraken licencie ?", "yes_no", False), ("C'est quoi ceci ?", None, False),
 ])
 def test_how_people_chat_a_follow_up(question, kind, leans):
     read = read_question(question)
