@@ -215,6 +215,19 @@ def test_an_elided_word_typed_without_its_apostrophe_is_no_topic():
     assert read_question("Le test du lest ?").words == ["test", "lest"]  # words of their own
 
 
+@pytest.mark.parametrize("question, kind, words", [
+    ("Qaund le pont a-t-il rouvert ?", "when", ["pont", "rouvert"]),  # two letters swapped
+    ("Combein de vélos compte le service ?", "how_many", ["vélos", "compte", "service"]),
+    ("pourqoi le maire a démissionné", "why", ["maire", "démissionné"]),  # a letter dropped
+    ("Qulles sont les lignes fermées ?", None, ["lignes", "fermées"]),  # not read as yes or no
+    ("Quant au maire, il a démissionné ?", "yes_no", ["quant", "maire", "démissionné"]),  # a word of its own
+    ("Quand Combein a-t-il démissionné ?", "when", ["combein", "démissionné"]),  # one question word is enough
+])
+def test_a_question_word_mistyped_by_one_slip_is_read_as_the_question_word(question, kind, words):
+    read = read_question(question)
+    assert (read.kind, read.words, read.text) == (kind, words, question)
+
+
 @pytest.mark.parametrize("question,kind,leans", [
     ("Et le maire, qu'a-t-il dit ?", "said", True),  # the topic put first, then the question
     ("Et les parents, ils en pensent quoi ?", "said", True),  # the question word left in place

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 import simplemma
+from rapidfuzz.distance import OSA
 
 from bot.facts import ROLE_NOUNS
 from bot.text import LIGHT_VERBS, QUESTION_WORDS, STOPWORDS, content_words, expand_sms, fold, is_known_word, lemma
@@ -209,9 +210,32 @@ def elided_function_word(word: str) -> bool:
     return bool(match) and match.group(1) in STOPWORDS and not is_known_word(word)
 
 
+# Question words long enough that one slip ("Qaund", "Qulles", "pourqoui") cannot make another word.
+_MENDABLE = tuple(w for w in QUESTION_WORDS if len(w) >= 4 and w == fold(w))
+
+
+def mend_question_word(text: str) -> str:
+    """The question with a question word mistyped by one slip (a letter added, dropped, changed or two
+    swapped) written right, when it has no question word spelt right: "Qaund est-il né ?" asks when.
+    Only a word no dictionary knows is mended, so "Quant à…" and names stay as typed."""
+    tokens = re.findall(r"\w+", text)
+    if any(fold(t.lower()) in QUESTION_WORDS for t in tokens):
+        return text
+    for token in tokens:
+        typed = fold(token.lower())
+        if len(typed) < 4 or is_known_word(token.lower()):
+            continue
+        near = [w for w in _MENDABLE if OSA.distance(typed, w) <= 1]
+        if len(near) == 1:
+            mended = near[0].capitalize() if token[:1].isupper() else near[0]
+            return re.sub(rf"\b{re.escape(token)}\b", mended, text, count=1)
+    return text
+
+
 def read_question(text: str) -> Question:
-    """Analyse a question as typed by a person (any case, accents, SMS spelling)."""
-    expanded = expand_sms(" ".join(text.split()))
+    """Analyse a question as typed by a person (any case, accents, SMS spelling, a mistyped question word)."""
+    typed, text = text, mend_question_word(" ".join(text.split()))
+    expanded = expand_sms(text)
     # "combien de temps" / "how long" ask for a duration: "temps" and "long" are not the topic.
     topical = _HOW_LONG_TEMPS.sub(" ", expanded)
     kind, form = _kind_and_form(text)
@@ -241,5 +265,5 @@ def read_question(text: str) -> Question:
     # "Et pourquoi ?" has no word of its own but asks something; "Bonjour" asks nothing.
     leans = ((bool(_LEANING.search(folded)) or (not words and kind is not None))
              and len(words) <= FOLLOW_UP_MAX_WORDS and not names)
-    return Question(text=text, kind=kind, words=words, names=names, lang=question_language(text) if words or tokens
+    return Question(text=typed, kind=kind, words=words, names=names, lang=question_language(text) if words or tokens
                     else "fr", about=about, leans=leans, other_article=other_article)
