@@ -485,6 +485,20 @@ def test_neither_the_sentence_quoted_before_the_answer_nor_one_saying_the_same_i
     assert features(best, [best, before, reprinted, rival], question, [])["gap"] == pytest.approx(0.3)
 
 
+def test_two_sentences_denying_what_a_yes_no_question_asks_are_no_rivals():
+    question = "Le club a-t-il fermé ?"
+    best = _answering(1, 0.8, "Le club nie avoir fermé.")
+    denies_too = _answering(1, 0.8, "Son président a démenti toute fermeture du club.")
+    denies_too.sentence_id = 2
+    assert _sure(best, [best, denies_too], question)  # both say Non
+    asserts = _answering(1, 0.8, "Le club a fermé ses portes en mai.")
+    asserts.sentence_id = 3
+    assert not _sure(best, [best, asserts], question)  # Non against Oui
+    also_asserts = _answering(1, 0.8, "Le club a fermé sa buvette.")
+    also_asserts.sentence_id = 4
+    assert not _sure(asserts, [asserts, also_asserts], question)  # asserting says nothing of what
+
+
 @pytest.mark.parametrize("damage", [{"scale": [0.0] * len(FEATURES)}, {"weights": [1.0]}, {"bias": "x"},
                                     {"mean": None}, {"features": ["score"]}])
 def test_a_damaged_confidence_model_is_refused_with_a_reason(tmp_path, damage):
