@@ -28,6 +28,11 @@ RECALL_MIN_COMMON = KNOBS.recall_min_common
 MADE_UP = Path(__file__).resolve().parent / "made_up"
 
 
+def _facts(sentence: str) -> list[dict]:
+    """The facts of a sentence as the index stores them."""
+    return [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+
+
 def searcher(word_df: dict[str, int], sentences: int = 100_000) -> Recall:
     return Recall(None, Lexicon(word_df, sentences, semantic=False))
 
@@ -93,14 +98,14 @@ def test_a_small_corpus_takes_every_close_word():
 ])
 def test_a_planned_figure_answers_only_a_question_about_the_plan(question, expected):
     sentence = "Le vol devait durer trois heures, mais l'avion est resté bloqué pendant plus de sept heures."
-    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    facts = _facts(sentence)
     best = answer_facts(facts, read_question(question), sentence)[0]
     assert best["text"] == expected
 
 
 def test_a_disputed_figure_answers_only_a_question_about_the_claim():
     sentence = "Sur un forum, un salarié affirmait que des « centaines de postes » étaient supprimés (exagéré)."
-    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    facts = _facts(sentence)
     assert facts  # the figure is there...
     assert answer_facts(facts, read_question("Combien de postes ont été supprimés ?"), sentence) == []
     claimed = answer_facts(facts, read_question("Combien de postes selon la rumeur ?"), sentence)
@@ -113,7 +118,7 @@ def test_a_disputed_figure_answers_only_a_question_about_the_claim():
     ("Des rumeurs évoquaient 80 recrutements, un chiffre « exagéré ».", False, False),  # a disputed claim
 ])
 def test_a_question_about_a_plan_is_answered_by_a_plan_or_a_plain_statement(sentence, answers_plan, answers_fact):
-    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    facts = _facts(sentence)
     assert fits(facts, read_question("Combien de recrutements sont prévus ?"), sentence) is answers_plan
     assert fits(facts, read_question("Combien de personnes ont été recrutées ?"), sentence) is answers_fact
 
@@ -208,6 +213,19 @@ def test_a_follow_up_leans_on_the_previous_question_and_a_new_topic_starts_fresh
     assert fresh.short == "2 400 vélos"
 
 
+@pytest.mark.parametrize("question, organisation_answers", [
+    ("Qui est le directeur de Lumio ?", False),  # a role: a person
+    ("Who is the CEO of Lumio?", False),
+    ("Qui a confirmé la panne ?", True),  # a company confirms as well as a person
+])
+def test_a_question_about_a_role_wants_a_person(question, organisation_answers):
+    read = read_question(question)
+    for sentence, kind in (("Le service client de Lumio a confirmé la panne sur Twitter.", "organisation"),
+                           ("Le directeur de Lumio, Paul Marin, a confirmé la panne.", "person")):
+        facts = _facts(sentence)
+        assert fits(facts, read, sentence) is (kind == "person" or organisation_answers), sentence
+
+
 def test_an_elided_word_typed_without_its_apostrophe_is_no_topic():
     # "cest" is "c'est": typed so, it must not become the question's rarest word
     assert read_question("cest combien le loyer a paris ?").words == ["loyer", "paris"]
@@ -256,7 +274,7 @@ def test_a_pronoun_in_a_follow_up_may_stand_for_whom_the_answer_before_named():
 def test_in_brackets_a_name_is_an_aside_to_the_name_before_it():
     question = read_question("Qui a gagné la course ?")
     sentence = "Jan Visser (Vélo Club Nord) a gagné la course."
-    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    facts = _facts(sentence)
     assert [f["text"] for f in facts] == ["Jan Visser", "Vélo Club Nord"]
     # the club stands nearer the verb, but in brackets: the name it qualifies answers
     assert answer_facts(facts, question, sentence, {"gagn": 1.0})[0]["text"] == "Jan Visser"
@@ -316,7 +334,7 @@ def test_what_people_said_is_answered_by_the_quotation(made_up):
 
 def test_a_question_in_the_future_asks_for_the_planned_figure():
     sentence = "Le club devrait compter 900 adhérents l'an prochain, contre 700 aujourd'hui."
-    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    facts = _facts(sentence)
     assert answer_facts(facts, read_question("Combien d'adhérents le club aura-t-il ?"), sentence)[0]["value"] == "900"
     assert answer_facts(facts, read_question("Combien d'adhérents le club a-t-il ?"), sentence)[0]["value"] == "700"
 
@@ -358,7 +376,7 @@ def test_close_words_do_not_crowd_out_the_sentences_that_use_the_questions_own_w
     ("Le maire a confié à la radio locale Vernay FM qu'il partait.", []),  # told to someone, however many words
 ])
 def test_a_name_after_a_preposition_of_place_answers_where(sentence, places):
-    facts = [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit} for f in extract_facts(sentence)]
+    facts = _facts(sentence)
     assert [f["text"] for f in answer_facts(facts, read_question("Où est-ce ?"), sentence)] == places
 
 

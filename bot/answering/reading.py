@@ -21,7 +21,8 @@ WANTED_KINDS = {
     "where": ("place",),
 }
 
-_ROLES = "|".join(fold(noun) for noun in ROLE_NOUNS)  # "quel patron", "which CEO": a person
+_ROLES = "|".join(fold(noun) for noun in ROLE_NOUNS)
+_ROLE_WORDS = frozenset(fold(noun) for noun in ROLE_NOUNS)  # "quel patron", "which CEO": a person
 _TYPES = [  # checked in order on the accent-folded question
     ("how_long", r"\bcombien de temps\b|\bpendant combien\b|\bhow long\b|\bduree\b|\bdure(?:r|e|ra)?\b.*\bcombien\b"),
     # "quel âge" asks for a figure; "âge" stays a topic word (the sentence must be about an age)
@@ -135,6 +136,10 @@ class Question:
 
     @property
     def wanted(self) -> tuple[str, ...]:
+        """The kinds of fact that answer, best first. "Qui est le PDG ?" asks for a person: an
+        organisation the sentence names is no answer to it."""
+        if self.kind == "who" and any(fold(w) in _ROLE_WORDS for w in self.words):
+            return ("person",)
         return WANTED_KINDS.get(self.kind or "", ())
 
     @property
