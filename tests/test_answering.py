@@ -311,6 +311,16 @@ def test_the_article_a_question_names_is_the_one_whose_title_holds_the_words(tmp
     assert kb.ask("Qui a écrit l'article sur les prix ?").short == "Paul Nat"
 
 
+def test_a_name_the_title_holds_counts_more_than_another_word_it_holds(made_up):
+    # "L'atelier a cessé de produire" is about the fromagerie Dubreuil its title names
+    def coverage(question: str) -> float:
+        _, ranked = made_up.answerer.rank(read_question(question))
+        return next(c.coverage for c in ranked if c.text.startswith("L'atelier a cessé"))
+
+    named = coverage("Quand la fromagerie Dubreuil a-t-elle cessé de produire ?")
+    assert named > coverage("Quand la fromagerie dubreuil a-t-elle cessé de produire ?")  # not written as a name
+
+
 def test_an_article_none_of_them_is_gets_no_answer(made_up):
     # neither article speaks of a strike or of Tesla
     for question in ("Qui a écrit l'article sur la grève ?", "Who wrote the article about the strike?",

@@ -73,15 +73,19 @@ def kind_weight(candidate: Candidate) -> float:
     return min(1.0, candidate.coverage / KNOBS.kind_full_coverage)
 
 
-def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, focus: set[str]) -> None:
-    """Coverage and focus coverage from the sentence, its title and heading (cheap: every candidate)."""
+def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, focus: set[str],
+          names: set[str]) -> None:
+    """Coverage and focus coverage from the sentence, its title and heading (cheap: every candidate).
+    A name the question gives (`names`) held by the title or heading is what the whole article or
+    section is about, so a sentence of it need not repeat it ("la banque" for "la Banque Lorvaux"):
+    it counts more than another word held there."""
     context = recall.title_terms(candidate.article_id) | context_terms(candidate.heading or "")
     total = got = focus_total = focus_got = 0.0
     only_borrowed = all(e.borrowed for e in expansions)
     for expansion in expansions:
         inside = max((m.weight for m in expansion.matches if m.term in candidate.terms), default=0.0)
         around = max((m.weight for m in expansion.matches if m.term in context), default=0.0)
-        share = max(inside, KNOBS.context_weight * around)
+        share = max(inside, (KNOBS.context_name_weight if expansion.word in names else KNOBS.context_weight) * around)
         total += expansion.idf
         got += expansion.idf * share
         if expansion.word in focus:
@@ -132,7 +136,7 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
     with the sentence before it."""
     focus = focus_words(expansions)
     for candidate in found:
-        cover(candidate, expansions, recall, focus)
+        cover(candidate, expansions, recall, focus, question.names)
     found.sort(key=lambda c: (-c.coverage, c.article_id, c.position))
     found = found[: int(KNOBS.rescored)]  # the others cover less than any of these
     asks_claim = asked_modality(question) == "reported"
