@@ -42,7 +42,7 @@ class Knobs:
     context_weight: float = knob(
         0.6, "a word found only in the title or section heading counts this much",
         "inherited (question set over the seeds); grid 0.4 / 0.5 / 0.6 / 0.7 / 0.8 (names at 0.9): tuning set "
-        "74 / 78 / 85 / 85 / 85 right, 3 wrong throughout; bench_piaf hits - 5 x wrong within 10 of each other")
+        "75 / 79 / 85 / 85 / 85 right, 3 wrong throughout; bench_piaf hits - 5 x wrong within 10 of each other")
     context_name_weight: float = knob(
         0.9, "...but a name the question gives (a capitalised word) found there counts this much: the article "
              "or section is about it", "grid 0.6 / 0.7 / 0.8 / 0.9 / 1.0: tuning set 82 / 82 / 85 / 85 / 82 right "
