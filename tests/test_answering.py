@@ -231,6 +231,7 @@ def test_an_elided_word_typed_without_its_apostrophe_is_no_topic():
     assert read_question("cest combien le loyer a paris ?").words == ["loyer", "paris"]
     assert read_question("quil a dit quoi le maire ?").words == ["maire"]
     assert read_question("Le test du lest ?").words == ["test", "lest"]  # words of their own
+    assert read_question("ya eu cb de blessés ?").words == ["blessés"]  # "ya" is "il y a"
 
 
 @pytest.mark.parametrize("question, kind, words", [
