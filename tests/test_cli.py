@@ -63,7 +63,7 @@ def test_ingest_reports_each_file(tmp_path):
 
 def test_terminal_chat_with_piped_stdin(tmp_path):
     script = "/articles\n/summary\n/summary 1\n/summary licenciement\n/summary 999999\n/quote San Francisco\n" \
-             "/help\n/nimportequoi\nOù est basée Kraken ?\n\n"
+             "/help\n/nimportequoi\nOù est basée la plate-forme Kraken ?\n\n"
     result = run([], tmp_path, stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout

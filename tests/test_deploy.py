@@ -28,7 +28,7 @@ from tests.conftest import PROJECT, SPEC_PATH, TOKEN, bot_environment, start_run
 SECRET = "s3cret-value"
 NGINX_SITE = PROJECT / "deploy" / "nginx-site.conf"
 QUESTION = {"update_id": 1, "message": {
-    "message_id": 5, "date": 0, "chat": {"id": 100, "type": "private"}, "text": "Où est basée Kraken ?",
+    "message_id": 5, "date": 0, "chat": {"id": 100, "type": "private"}, "text": "Où est basée la plate-forme Kraken ?",
     "from": {"id": 100, "is_bot": False, "first_name": "U", "language_code": "fr"}}}
 
 

@@ -85,7 +85,7 @@ async def test_a_flooder_in_a_group_slows_only_itself(api):
     assert "Jesse Powell" in replies_to(api, other)[0]
     assert len(api.sent(chat_id=GROUP)) <= MESSAGE_BURST  # the flood was not drained yet
     await api.wait_for(chat_id=GROUP, count=MESSAGE_BURST + 2, timeout=60)
-    chatter = api.message(f"{MENTION} où est basée Kraken ?", chat_id=GROUP, user_id=CHATTER)
+    chatter = api.message(f"{MENTION} où est basée la plate-forme Kraken ?", chat_id=GROUP, user_id=CHATTER)
     await api.wait_for(chat_id=GROUP, count=MESSAGE_BURST + 3, timeout=30)
     await api.quiet(1.0)
     group = [c.params["text"] for c in api.sent(chat_id=GROUP)]

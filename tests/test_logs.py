@@ -17,7 +17,7 @@ from handlers.fairness import MESSAGE_BURST
 from tests.botapi import BotAPIStandIn, load_spec
 from tests.conftest import SPEC_PATH, TOKEN, bot_environment, start_run_bot
 
-QUESTION = "Où est basée Kraken ?"
+QUESTION = "Où est basée la plate-forme Kraken ?"
 FIELDS = {"update_id", "chat_type", "handler", "latency_ms", "outcome"}
 
 

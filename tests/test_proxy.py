@@ -85,7 +85,7 @@ async def test_the_bot_answers_through_the_proxy(stand_in, proxy, kb, tmp_path):
     config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": HIDDEN_URL,
                           "TELEGRAM_PROXY": proxy.url, "BOT_DB": str(tmp_path / "unused.db"), "BOT_WORKERS": "0"})
     async with polling(build_application(config, kb)):
-        stand_in.message("Où est basée Kraken ?")
+        stand_in.message("Où est basée la plate-forme Kraken ?")
         (call,) = await stand_in.wait_for(chat_id=100)
     assert "San Francisco" in call.params["text"]
     assert {"getMe", "getUpdates", "setMyCommands", "sendMessage"} <= methods(proxy)

@@ -113,7 +113,7 @@ async def test_bot_api_errors_echoing_the_url_never_put_the_token_in_the_log(tmp
     process = await start_run_bot(tmp_path, env, capture=True)
     try:
         await server.wait_for("setMyCommands", count=6, timeout=60)
-        server.message("Où est basée Kraken ?")
+        server.message("Où est basée la plate-forme Kraken ?")
         await server.wait_for(chat_id=100, timeout=30)
         await server.quiet(1.0)  # the error handler logs the refused reply
         process.send_signal(signal.SIGTERM)

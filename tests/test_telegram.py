@@ -92,7 +92,7 @@ async def test_commands_in_private(api, command, expected):
 
 
 async def test_source_after_answer(api):
-    api.message("Où est basée Kraken ?")
+    api.message("Où est basée la plate-forme Kraken ?")
     await api.wait_for(chat_id=100)
     api.message("/source")
     calls = await api.wait_for(chat_id=100, count=2)
@@ -180,7 +180,7 @@ async def test_photos_stickers_edits_and_channel_posts(api):
 async def test_429_retry_after_still_delivers_once(api):
     api.failures["sendMessage"] = [(429, {"ok": False, "error_code": 429, "description": "Too Many Requests",
                                           "parameters": {"retry_after": 1}})]
-    api.message("Où est basée Kraken ?")
+    api.message("Où est basée la plate-forme Kraken ?")
     calls = await api.wait_for(chat_id=100, count=2, timeout=20)
     await api.quiet(1.0)
     assert len(api.sent(chat_id=100)) == 2  # the refused attempt, then exactly one delivery
@@ -222,7 +222,7 @@ async def test_question_workers_answer_and_see_new_articles(tmp_path):
 
         for pid in workers.pids():  # the worker dies (OOM killer, a bug): questions still answered
             os.kill(pid, signal.SIGKILL)
-        server.message("Où est basée Kraken ?", chat_id=102, user_id=102)
+        server.message("Où est basée la plate-forme Kraken ?", chat_id=102, user_id=102)
         (call,) = await server.wait_for(chat_id=102)
         assert "San Francisco" in call.params["text"]
         assert not workers.ready  # answered in this process from then on
@@ -239,7 +239,7 @@ async def test_run_bot_serves_then_stops_cleanly_on_sigterm(tmp_path):
     process = await start_run_bot(tmp_path, env, capture=True)
     try:
         await server.wait_for("setMyCommands", count=6, timeout=60)
-        server.message("Où est basée Kraken ?")
+        server.message("Où est basée la plate-forme Kraken ?")
         (call,) = await server.wait_for(chat_id=100, timeout=30)
         assert "San Francisco" in call.params["text"]
         process.send_signal(signal.SIGTERM)
@@ -265,7 +265,7 @@ async def test_run_bot_with_webhook_checks_the_secret_and_answers(tmp_path):
                           BOT_WEBHOOK_LISTEN="127.0.0.1", PORT=str(port))
     process = await start_run_bot(tmp_path, env, "--webhook", "https://bot.example.org/")
     update = {"update_id": 1, "message": {
-        "message_id": 5, "date": 0, "chat": {"id": 100, "type": "private"}, "text": "Où est basée Kraken ?",
+        "message_id": 5, "date": 0, "chat": {"id": 100, "type": "private"}, "text": "Où est basée la plate-forme Kraken ?",
         "from": {"id": 100, "is_bot": False, "first_name": "U", "language_code": "fr"}}}
     try:
         (registered,) = await server.wait_for("setWebhook", timeout=60)
