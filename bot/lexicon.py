@@ -177,8 +177,8 @@ class Lexicon:
         return matches[:MAX_NEIGHBOURS]
 
     def translated(self, word: str) -> list[Match]:
-        """Article words that translate an English word, its senses nearest the word first (see
-        SENSE_EVIDENCE)."""
+        """Article words that translate an English word; those the vectors place far from it, when
+        they place one near, count less (see SENSE_EVIDENCE)."""
         found = [french for french in translations(word) if self.knows(term(french))]
         weights = dict.fromkeys(found, TRANSLATION_WEIGHT)
         if self.semantic and len(found) > 1:
