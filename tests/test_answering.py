@@ -231,6 +231,8 @@ def test_an_elided_word_typed_without_its_apostrophe_is_no_topic():
     assert read_question("cest combien le loyer a paris ?").words == ["loyer", "paris"]
     assert read_question("quil a dit quoi le maire ?").words == ["maire"]
     assert read_question("Le test du lest ?").words == ["test", "lest"]  # words of their own
+    assert read_question("Dans quel cas le taux change ?").words == ["cas", "taux", "change"]  # not c'as, t'aux
+    assert read_question("Qui est Nat ?").words == ["nat"]  # a name
     assert read_question("ya eu cb de blessés ?").words == ["blessés"]  # "ya" is "il y a"
 
 
@@ -255,6 +257,8 @@ def test_a_question_word_mistyped_by_one_slip_is_read_as_the_question_word(quest
     ("Cette décision a-t-elle été contestée ?", "yes_no", True),
     ("Qu'est-ce que la mairie a voté ?", None, False),  # "ce que" points back to nothing
     ("Est-ce que Kraken licencie ?", "yes_no", False), ("C'est quoi ceci ?", None, False),
+    ("Combien d'emplois créés cette année ?", "how_many", False),  # a time, not something said before
+    ("Combien de buts marqués ce week-end ?", "how_many", False),
 ])
 def test_how_people_chat_a_follow_up(question, kind, leans):
     read = read_question(question)
@@ -385,6 +389,10 @@ def test_close_words_do_not_crowd_out_the_sentences_that_use_the_questions_own_w
     ("La banque a notifié l'incident à la CNIL, selon Inès Morel.", []),  # an addressee, a person: not places
     ("Les apprentis sont formés au lycée agricole Jean-Moulin depuis mars.", ["Jean-Moulin"]),  # after a place's noun
     ("Le maire a confié à la radio locale Vernay FM qu'il partait.", []),  # told to someone, however many words
+    ("Il a succédé au président Paul Martin en mai.", []),  # a role, not a place's noun
+    ("Il a parlé à des journalistes avec Paul Martin.", []),  # not across a function word
+    ("Il a confié au cabinet Deloitte son audit.", []),  # confided to
+    ("Il a été soigné à l'hôpital de Nîmes.", ["Nîmes"]),
 ])
 def test_a_name_after_a_preposition_of_place_answers_where(sentence, places):
     facts = _facts(sentence)

@@ -265,7 +265,8 @@ async def test_run_bot_with_webhook_checks_the_secret_and_answers(tmp_path):
                           BOT_WEBHOOK_LISTEN="127.0.0.1", PORT=str(port))
     process = await start_run_bot(tmp_path, env, "--webhook", "https://bot.example.org/")
     update = {"update_id": 1, "message": {
-        "message_id": 5, "date": 0, "chat": {"id": 100, "type": "private"}, "text": "Où est basée la plate-forme Kraken ?",
+        "message_id": 5, "date": 0, "chat": {"id": 100, "type": "private"},
+        "text": "Où est basée la plate-forme Kraken ?",
         "from": {"id": 100, "is_bot": False, "first_name": "U", "language_code": "fr"}}}
     try:
         (registered,) = await server.wait_for("setWebhook", timeout=60)

@@ -10,7 +10,7 @@ import simplemma
 from rapidfuzz.distance import OSA
 
 from bot.facts import ROLE_NOUNS
-from bot.text import LIGHT_VERBS, QUESTION_WORDS, STOPWORDS, content_words, expand_sms, fold, is_known_word, lemma
+from bot.text import LIGHT_VERBS, QUESTION_WORDS, content_words, expand_sms, fold, is_known_word, lemma
 
 # Which facts answer which kind of question, best first.
 WANTED_KINDS = {
@@ -107,11 +107,15 @@ ABOUT_WORDS = frozenset(fold(w) for w in """
 # object is a pronoun standing for something said before ("Qu'a-t-il nié ?", "Who said that?").
 # An inverted pronoun points back only when no noun stands before its verb: "Qu'a-t-il nié ?",
 # not "Kraken a-t-il été piraté ?".
+# "ce matin", "cette année", "ce week-end": a time, not something said before.
+_TIME_NOUNS = ("matin|soir|midi|jour|jours|nuit|week|weekend|semaine|semaines|mois|annee|annees|an|ans|ete|hiver|"
+               "printemps|automne|siecle|moment|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|fois")
 _LEANING = re.compile(r"^(?:et|and|also|aussi|puis)\b|\b(?:il|elle|ils|elles|lui|leur|eux|ca|cela|celui ci|celle ci|"
                       r"he|she|they|them|him|her|it|that|this|those)\b|"
                       r"^(?:(?:et )?(?:qu|que|quand|ou|pourquoi|comment|combien) )?\w+(?:-t)?-(?:il|elle|ils|elles)\b|"
                       r"\bl autre\b|\bthe other\b|"
-                      r"\b(?:cet|cette|ces)\b|\bce (?!que?\b|qui\b|dont\b|sont\b)")  # "ce chiffre", "cette décision"
+                      # "ce chiffre", "cette décision"
+                      rf"\b(?:cet|cette|ces|ce)\b(?! (?:que?|qui|dont|sont|n|{_TIME_NOUNS})\b)")
 FOLLOW_UP_MAX_WORDS = 3  # more content words than this and the question carries its own topic
 _ARTICLE_NOUNS = frozenset({"article", "articles", "story", "stories"})
 
@@ -205,14 +209,17 @@ def about_field(folded: str) -> str | None:
 
 
 # "cest", "quil", "jai": an elided function word typed without its apostrophe.
-_ELIDED_FUNCTION = re.compile(r"(?:qu|[cdjlmnst])(\w+)")
+# Only a pronoun or a form of être / avoir follows an elided word ("c'est", "qu'il", "j'ai", "l'on"):
+# "taux" is not t' + aux, nor "cas" c' + as.
+_ELIDED_FUNCTION = re.compile(r"(?:qu|[cdjlmnst])(est|etait|etaient|ai|avait|avais|avaient|a|il|ils|elle|elles|"
+                              r"on|en|y|un|une)")
 
 
 def elided_function_word(word: str) -> bool:
     """Whether `word` is a function word and the elided one before it, typed as one ("cest" for
-    "c'est"), rather than a word of its own ("test", "lest")."""
-    match = _ELIDED_FUNCTION.fullmatch(fold(word))
-    return bool(match) and match.group(1) in STOPWORDS and not is_known_word(word)
+    "c'est"), rather than a word of its own ("test", "lest", "taux", a name such as "Nat")."""
+    return (word[:1].islower() and _ELIDED_FUNCTION.fullmatch(fold(word)) is not None
+            and not is_known_word(word))
 
 
 # Question words long enough that one slip ("Qaund", "Qulles", "pourqoui") cannot make another word.

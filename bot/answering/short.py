@@ -11,9 +11,9 @@ import re
 
 from bot.answering.knobs import KNOBS
 from bot.answering.reading import SPEECH, Question
-from bot.facts import is_time_unit
+from bot.facts import ROLE_NOUNS, is_time_unit
 from bot.modality import mentions_plan, sentence_modality, span_modality
-from bot.text import UNIT_ABBREVIATIONS, fold, term, terms
+from bot.text import STOPWORDS, UNIT_ABBREVIATIONS, fold, term, terms
 
 # A question that asks about the claim ("selon la rumeur") wants the figure of that clause.
 _ASKS_CLAIM = re.compile(r"\b(?:rumeurs?|rumou?rs?|affirm\w*|pretend\w*|claim\w*|selon\w*|disai\w*)\b")
@@ -35,11 +35,23 @@ _LOCATIVE = re.compile(r"(?:\b(?:à|au|aux|en|près de|pres de|in|near)\s+|\bpr�
 _SPOKEN_TO = re.compile(r"(?:" + SPEECH.pattern + r")\s+(?:\w+\s+)?a\s+$")  # on folded text
 
 
-# ...or after a preposition of place and a place's common noun: "au lycée professionnel Jules-Verne",
-# "à l'hôpital de Nîmes" (the nouns are not listed: any lower-case words, at most three).
+# ...or after a preposition of place and a place's common noun: "au collège technique Victor-Hugo",
+# "à l'hôpital de Nîmes" (the nouns are not listed: any lower-case words, at most three). Not after a
+# role ("succédé au président Paul Martin") nor across a function word ("à des journalistes avec…").
 _LOCATIVE_NOUN = re.compile(r"\b(?:à|au|aux|dans)\s+(?:l['’]|la\s+|le\s+|les\s+)?"
                             r"(?:(?!(?:la|le|les)\s)[a-zà-ÿ-]+\s+){1,3}$")
-_SPOKEN_TO_NOUN = re.compile(r"(?:" + SPEECH.pattern + r")\s+(?:\w+\s+)?a\s+")  # "a confié à la presse locale"
+_SPOKEN_TO_NOUN = re.compile(r"(?:" + SPEECH.pattern + r")\s+(?:\w+\s+)?(?:a|au|aux)\s+")  # "a confié à la presse"
+
+
+# Articles and "de" link a place's noun to its name: "à l'hôpital de Nîmes", "au quartier des Lilas".
+_PLACE_LINKS = frozenset({"l", "la", "le", "les", "d", "de", "du", "des"})
+
+
+def _names_a_place(between: str) -> bool:
+    """Whether the common nouns between a preposition of place and a name can name a place."""
+    return not any(w in ROLE_NOUNS or (fold(w) in STOPWORDS and w not in _PLACE_LINKS)
+                   for w in between.replace("'", " ").replace("’", " ").split()[1:])
+
 
 
 def fact_kind(fact: dict, question: Question, sentence: str) -> str:
@@ -48,8 +60,8 @@ def fact_kind(fact: dict, question: Question, sentence: str) -> str:
         start = sentence.find(fact["text"])
         before = fold(sentence[max(0, start - 40):start])
         if start > 0 and ((_LOCATIVE.search(sentence, max(0, start - 12), start) and not _SPOKEN_TO.search(before))
-                          or (_LOCATIVE_NOUN.search(sentence, max(0, start - 40), start)
-                              and not _SPOKEN_TO_NOUN.search(before))):
+                          or ((noun := _LOCATIVE_NOUN.search(sentence, max(0, start - 40), start))
+                              and _names_a_place(noun.group().lower()) and not _SPOKEN_TO_NOUN.search(before))):
             return "place"
     return fact["kind"]
 
@@ -123,6 +135,12 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
     return [fact for _, _, fact in sorted(ranked, key=lambda r: (r[0], r[1]))]
 
 
+# A question about a plan ("Combien d'embauches sont prévues ?") is also answered by a figure the
+# article states plainly ("l'usine annonce 200 recrutements d'ici l'été"): what is to come
+# is often written as a fact. The converse does not hold: a plan does not say what happened.
+_ALSO_FITS = {"planned": ("asserted",)}
+
+
 def fits(facts: list[dict], question: Question, sentence: str) -> bool:
     """Whether the sentence holds a fact of the kind asked, in the clause modality asked: a planned
     or rumoured figure does not answer "combien" when the question asks what happened."""
@@ -132,12 +150,6 @@ def fits(facts: list[dict], question: Question, sentence: str) -> bool:
         if start < 0 or span_modality(sentence, start) in (wanted_modality, *_ALSO_FITS.get(wanted_modality, ())):
             return True
     return False
-
-
-# A question about a plan ("Combien d'embauches sont prévues ?") is also answered by a figure the
-# article states plainly ("Voltéa annonce 340 recrutements d'ici la fin de l'année"): what is to come
-# is often written as a fact. The converse does not hold: a plan does not say what happened.
-_ALSO_FITS = {"planned": ("asserted",)}
 
 
 def verdict(sentence: str) -> str | None:
