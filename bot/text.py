@@ -30,7 +30,7 @@ SMS = {
     "tt": "tout", "tjs": "toujours", "pr": "pour", "ac": "avec", "avc": "avec",
     "slt": "salut", "bjr": "bonjour", "stp": "s'il te plaît", "svp": "s'il vous plaît",
     "jsp": "je ne sais pas", "qd": "quand", "qq": "quelques", "c": "c'est",
-    "ya": "il y a", "yen": "il y en",
+    "ya": "il y a",
 }
 
 # Function words of French and English: they carry no topic, so they neither

@@ -222,7 +222,8 @@ def elided_function_word(word: str) -> bool:
             and not is_known_word(word))
 
 
-# Question words long enough that one slip ("Qaund", "Qulles", "pourqoui") cannot make another word.
+# Question words of four letters or more: one slip ("Qaund", "Qulles", "pourqoui") rarely makes another word,
+# and only a word no dictionary knows is mended.
 _MENDABLE = tuple(w for w in QUESTION_WORDS if len(w) >= 4 and w == fold(w))
 
 
