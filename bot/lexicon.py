@@ -39,12 +39,6 @@ SEMANTIC_WEIGHT = 0.8  # a word of close meaning counts less than the word itsel
 MAX_NEIGHBOURS = 6
 RELATED_WEIGHT = 0.85  # times the table's closeness: a dictionary link is surer than a vector neighbour
 TRANSLATION_WEIGHT = 0.95  # an English word's French translation stands for the word itself
-# The dictionary lists an English word's senses in no useful order ("hacked": tailler before pirater).
-# spaCy's French vectors know many English words; when they find one translation clearly closest to
-# the English word (cosine >= SENSE_EVIDENCE), a translation less than half as close is another sense
-# and counts this share of TRANSLATION_WEIGHT.
-SENSE_EVIDENCE = 0.2
-OTHER_SENSE_SHARE = 0.5
 # A related word of the same family, sharing the question word's first letters (piraté ~ piratage,
 # licencie ~ licenciement), says the same thing in another form: it counts nearly as the word itself.
 FAMILY_WEIGHT = 0.95
@@ -176,29 +170,13 @@ class Lexicon:
                 matches.append(Match(term(neighbour), similarity * SEMANTIC_WEIGHT, "semantic", neighbour))
         return matches[:MAX_NEIGHBOURS]
 
-    def translated(self, word: str) -> list[Match]:
-        """Article words that translate an English word; those the vectors place far from it, when
-        they place one near, count less (see SENSE_EVIDENCE)."""
-        found = [french for french in translations(word) if self.knows(term(french))]
-        weights = dict.fromkeys(found, TRANSLATION_WEIGHT)
-        if self.semantic and len(found) > 1:
-            vectors = load_vectors()
-            english = vectors.row(word)
-            rows = {french: vectors.row(french) for french in found}
-            if english >= 0 and all(row >= 0 for row in rows.values()):
-                closeness = {f: float(vectors.unit[english] @ vectors.unit[row]) for f, row in rows.items()}
-                nearest = max(closeness.values())
-                if nearest >= SENSE_EVIDENCE:
-                    weights = {f: TRANSLATION_WEIGHT * (1.0 if closeness[f] >= nearest / 2 else OTHER_SENSE_SHARE)
-                               for f in found}
-        return [Match(term(french), weight, "translation", french) for french, weight in weights.items()]
-
     def expand(self, word: str, lang: str = "fr") -> list[Match]:
         """Every way `word` can match the articles, strongest first, one entry per term."""
         own = term(word)
         matches = [Match(own, 1.0, "exact", word)] if self.knows(own) else []
         if lang == "en":
-            matches += self.translated(word.lower())
+            matches += [Match(term(french), TRANSLATION_WEIGHT, "translation", french)
+                        for french in translations(word.lower()) if self.knows(term(french))]
             if not matches:
                 matches = self.cognates(word.lower())
         if not matches:

@@ -442,19 +442,6 @@ def test_an_english_word_the_dictionary_lacks_meets_its_french_cognate(monkeypat
     assert vocabulary.expand("polluted", lang="fr") == []  # a French question's word is not read as English
 
 
-def test_the_sense_of_an_english_word_its_vector_points_to_counts_in_full():
-    # The dictionary gives "hacked" as tailler before pirater; the French vectors place "hacked" by
-    # "piratage". Senses the vectors cannot tell apart ("strike": grève, frapper) all count in full.
-    import bot.lexicon as lexicon
-
-    vocabulary = Lexicon({"piratage": 3, "tailler": 4, "grève": 3, "frapper": 3}, 100)
-    weights = {m.word: m.weight for m in vocabulary.expand("hacked", lang="en") if m.how == "translation"}
-    assert weights == {"piratage": lexicon.TRANSLATION_WEIGHT,
-                       "tailler": lexicon.TRANSLATION_WEIGHT * lexicon.OTHER_SENSE_SHARE}
-    weights = {m.word: m.weight for m in vocabulary.expand("strike", lang="en") if m.how == "translation"}
-    assert weights == {"grève": lexicon.TRANSLATION_WEIGHT, "frapper": lexicon.TRANSLATION_WEIGHT}
-
-
 def _answering(article_id: int, score: float, text: str) -> Candidate:
     candidate = Candidate(article_id, article_id, 0, 0, None, text, set(terms(text)))
     candidate.direct, candidate.score, candidate.coverage, candidate.focus = True, score, score, score
