@@ -144,9 +144,16 @@ _SMS_WORD = re.compile(r"\w+(?![’'\w])")
 
 
 def expand_sms(text: str) -> str:
-    """Rewrite SMS spellings ('ki', 'cb') word by word; everything else unchanged."""
+    """Rewrite SMS spellings ('ki', 'cb') word by word; everything else unchanged. A capitalised
+    word after the first is a name ("Ya Han", "Mme Ki"), not SMS."""
     # Not a letter elided before an apostrophe: the "c" of "c'est" is not the SMS "c" (c'est).
-    return _SMS_WORD.sub(lambda m: SMS.get(m.group().lower(), m.group()), text)
+    def rewrite(match: re.Match[str]) -> str:
+        word = match.group()
+        if match.start() and word[:1].isupper() and not word.isupper():
+            return word
+        return SMS.get(word.lower(), word)
+
+    return _SMS_WORD.sub(rewrite, text)
 
 
 @lru_cache(maxsize=100_000)

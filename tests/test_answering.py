@@ -236,17 +236,34 @@ def test_an_elided_word_typed_without_its_apostrophe_is_no_topic():
     assert read_question("ya eu cb de blessés ?").words == ["blessés"]  # "ya" is "il y a"
 
 
+def test_a_capitalised_word_after_the_first_is_a_name_not_sms():
+    assert read_question("Qui a rencontré Ya Han ?").words == ["rencontré", "ya", "han"]
+    assert read_question("Ya eu combien de blessés ?").words == ["blessés"]  # first word: SMS
+    assert read_question("YA EU CB DE BLESSÉS ?").words == ["blessés"]  # shouted: SMS
+
+
 @pytest.mark.parametrize("question, kind, words", [
     ("Qaund le pont a-t-il rouvert ?", "when", ["pont", "rouvert"]),  # two letters swapped
     ("Combein de vélos compte le service ?", "how_many", ["vélos", "compte", "service"]),
     ("pourqoi le maire a démissionné", "why", ["maire", "démissionné"]),  # a letter dropped
     ("Qulles sont les lignes fermées ?", None, ["lignes", "fermées"]),  # not read as yes or no
     ("Quant au maire, il a démissionné ?", "yes_no", ["quant", "maire", "démissionné"]),  # a word of its own
-    ("Quand Combein a-t-il démissionné ?", "when", ["combein", "démissionné"]),  # one question word is enough
+    ("Quand combein a-t-il démissionné ?", "when", ["combein", "démissionné"]),  # one question word is enough
+    # a relative "qui", "ou" (or): no question word
+    ("Qaund le pont qui a cédé ou la route rouvrent ?", "when", ["pont", "cédé", "route", "rouvrent"]),
+    # a capitalised word after the first is a name, even one slip from a question word
+    ("Les Quandt ont-ils vendu ?", "yes_no", ["quandt", "vendu"]),
+    ("Le port de Phu Quoc a-t-il rouvert ?", "yes_no", ["port", "phu", "quoc", "rouvert"]),
 ])
 def test_a_question_word_mistyped_by_one_slip_is_read_as_the_question_word(question, kind, words):
     read = read_question(question)
-    assert (read.kind, read.words, read.text) == (kind, words, question)
+    assert (read.kind, read.words, read.typed) == (kind, words, question)  # the answer repeats it as typed
+
+
+def test_the_question_is_read_with_its_question_word_mended():
+    read = read_question("Qaund le pont a-t-il rouvert")
+    assert read.text == "Quand le pont a-t-il rouvert"
+    assert not read.is_search  # a question word, though no question mark
 
 
 @pytest.mark.parametrize("question,kind,leans", [
@@ -470,9 +487,9 @@ def test_a_follow_up_has_said_which_article_it_means():
     follow = read_question("Et combien d'adhérents compte le club ?")
     assert not _sure(best, [best, rival], follow)
     follow.article_hint = 1  # the previous answer's article: the other article's figure is no rival
-    assert not is_rival(rival, best, follow) and _sure(best, [best, rival], follow)
+    assert not is_rival(rival, best, follow, []) and _sure(best, [best, rival], follow)
     follow.hint_guessed = True  # only the article nearest a question that got no answer: still a rival
-    assert is_rival(rival, best, follow) and not _sure(best, [best, rival], follow)
+    assert is_rival(rival, best, follow, []) and not _sure(best, [best, rival], follow)
 
 
 def test_after_no_answer_a_follow_up_leans_on_the_nearest_article_as_a_guess(made_up):
@@ -518,14 +535,14 @@ def test_neither_the_sentence_quoted_before_the_answer_nor_one_saying_the_same_i
     before = _answering(1, 0.79, best.lead)
     reprinted = _answering(2, 0.79, "Il en compte finalement 700.")
     rival = _answering(1, 0.5, "Le club comptait 400 adhérents en 2019.")
-    assert [is_rival(c, best, question) for c in (before, reprinted, rival)] == [False, False, True]
+    assert [is_rival(c, best, question, []) for c in (before, reprinted, rival)] == [False, False, True]
     assert features(best, [best, before, reprinted, rival], question, [])["gap"] == pytest.approx(0.3)
 
 
 def test_two_sentences_denying_what_a_yes_no_question_asks_are_no_rivals():
     question = "Le club a-t-il fermé ?"
     best = _answering(1, 0.8, "Le club nie avoir fermé.")
-    denies_too = _answering(1, 0.8, "Son président a démenti toute fermeture du club.")
+    denies_too = _answering(1, 0.8, "Son président a démenti qu'il ait fermé.")
     denies_too.sentence_id = 2
     assert _sure(best, [best, denies_too], question)  # both say Non
     asserts = _answering(1, 0.8, "Le club a fermé ses portes en mai.")
@@ -534,6 +551,9 @@ def test_two_sentences_denying_what_a_yes_no_question_asks_are_no_rivals():
     also_asserts = _answering(1, 0.8, "Le club a fermé sa buvette.")
     also_asserts.sentence_id = 4
     assert not _sure(asserts, [asserts, also_asserts], question)  # asserting says nothing of what
+    other_denial = _answering(1, 0.8, "Le club ne paie pas ses joueurs.")
+    other_denial.sentence_id = 5
+    assert not _sure(best, [best, other_denial], question)  # it denies something else
 
 
 @pytest.mark.parametrize("damage", [{"scale": [0.0] * len(FEATURES)}, {"weights": [1.0]}, {"bias": "x"},

@@ -89,22 +89,22 @@ def answer_about(question: Question, lookup: ArticleLookup) -> Answer:
     articles = lookup.articles()
     lang = question.lang
     if not articles:
-        return Answer(question.text, True, short=t("no_articles", lang), lang=lang)
+        return Answer(question.typed, True, short=t("no_articles", lang), lang=lang)
     if question.about == "count":
         titles = "; ".join(a.title for a in articles[:LISTED]) + (" …" if len(articles) > LISTED else "")
-        return Answer(question.text, True, short=t("about_count", lang, count=len(articles), titles=titles), lang=lang)
+        return Answer(question.typed, True, short=t("about_count", lang, count=len(articles), titles=titles), lang=lang)
     if question.about == "latest":
         latest = max(articles, key=lambda a: (a.updated or a.date or "", a.id))
-        return Answer(question.text, True, short=latest.title, article=latest, lang=lang)
+        return Answer(question.typed, True, short=latest.title, article=latest, lang=lang)
     article = which_article(question, articles, lookup)
     if article is None and topic(question):  # it names an article none of them is
-        return Answer(question.text, False, declined=OFF_TOPIC, lang=lang)
+        return Answer(question.typed, False, declined=OFF_TOPIC, lang=lang)
     if article is None:  # several articles, nothing to choose by: each one (the latest first)
         recent = sorted(articles, key=lambda a: (a.updated or a.date or "", a.id), reverse=True)[:LISTED]
         lines = [f"{a.title} : {_field(a, question.about, lookup.byline(a.id), lookup, lang)}" for a in recent]
         lines += ["…"] * (len(articles) > LISTED)
-        return Answer(question.text, True, short="\n".join(lines), lang=lang)
+        return Answer(question.typed, True, short="\n".join(lines), lang=lang)
     byline = lookup.byline(article.id)
     short = _field(article, question.about, byline, lookup, lang)
-    return Answer(question.text, True, short=short, quote=byline if question.about != "topic" else None,
+    return Answer(question.typed, True, short=short, quote=byline if question.about != "topic" else None,
                   article=article, lang=lang)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,8 @@ from bot.answering.reading import Question
 from bot.answering.recall import Candidate, Expansion
 from bot.answering.scoring import has_form
 from bot.answering.short import answer_facts, verdict
-from bot.text import fold
+from bot.modality import DENIED, span_modality
+from bot.text import fold, term
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "confidence.json"
 # What the model reads, each a number; the order is the order of the fitted weights.
@@ -52,21 +54,35 @@ def short_value(candidate: Candidate, question: Question) -> str | None:
     return fold(facts[0]["value"]) if facts else None
 
 
-def agrees(other: Candidate, best: Candidate, question: Question, best_value: str | None = None) -> bool:
+def denied_words(candidate: Candidate, question: Question, expansions: list[Expansion]) -> set[str]:
+    """The question's words (its names aside) that the sentence holds where it denies something:
+    "fermé" in "Le club nie avoir fermé", not "club"."""
+    held = {m.term: e.word for e in expansions if e.word not in question.names for m in e.matches}
+    return {held[term(token.group().lower())] for token in re.finditer(r"\w+", candidate.text)
+            if term(token.group().lower()) in held and span_modality(candidate.text, token.start()) == DENIED}
+
+
+def agrees(other: Candidate, best: Candidate, question: Question, expansions: list[Expansion],
+           best_value: str | None = None) -> bool:
     """Whether another sentence says what the best answer says: the same short answer ("basée à
-    San Francisco" in both articles), or the same sentence reprinted. `best_value`: the best
-    sentence's `short_value`, when the caller compares it with many."""
+    San Francisco" in both articles), the same sentence reprinted, or, to a yes/no question, a denial
+    of the same thing ("Le club nie avoir fermé", "Son président dément qu'il ait fermé"; not "Le
+    club ne paie pas ses joueurs"). `best_value`: the best sentence's `short_value`, when the caller
+    compares it with many."""
     if other.terms == best.terms:
         return True
     ours = best_value if best_value is not None else short_value(best, question)
-    return ours is not None and short_value(other, question) == ours
+    if ours is None or short_value(other, question) != ours:
+        return False
+    return ours != "non" or bool(denied_words(other, question, expansions) & denied_words(best, question, expansions))
 
 
-def is_rival(other: Candidate, best: Candidate, question: Question, best_value: str | None = None) -> bool:
+def is_rival(other: Candidate, best: Candidate, question: Question, expansions: list[Expansion],
+             best_value: str | None = None) -> bool:
     """Whether another sentence competes with the best one: not the sentence quoted before it (a plan,
     then what happened), not one that gives the same answer, and not one of another article when a
     follow-up has said which article it means."""
-    if other is best or agrees(other, best, question, best_value):
+    if other is best or agrees(other, best, question, expansions, best_value):
         return False
     if other.article_id == best.article_id:
         return other.text != best.lead
@@ -94,7 +110,7 @@ def features(best: Candidate, ranked: list[Candidate], question: Question,
     rival = elsewhere = None
     for candidate in eligible:
         if (rival is None or (elsewhere is None and candidate.article_id != best.article_id)) and is_rival(
-                candidate, best, question, best_value):
+                candidate, best, question, expansions, best_value):
             rival = rival or candidate
             if candidate.article_id != best.article_id:
                 elsewhere = candidate

@@ -80,7 +80,7 @@ class Answerer:
         answers, declined, unknown = decide(question, expansions, ranked)
         if declined:
             nearest = ranked[0].article_id if declined == NOT_FOUND and ranked else None
-            return Answer(question.text, False, unknown=unknown, declined=declined, lang=question.lang), nearest
+            return Answer(question.typed, False, unknown=unknown, declined=declined, lang=question.lang), nearest
         best = answers[0]
         main = self._quote(best)
         others: list[Quote] = []
@@ -91,7 +91,7 @@ class Answerer:
             if other.text not in main.text and main.text not in other.text and all(other.text != o.text
                                                                                    for o in others):
                 others.append(other)
-        answer = Answer(question.text, True, short_answer(best, question, expansions), main, others,
+        answer = Answer(question.typed, True, short_answer(best, question, expansions), main, others,
                         lang=question.lang, article=main.article)
         if question.kind == "yes_no":
             answer.verdict = verdict(best.text)

@@ -125,7 +125,7 @@ _HOW_LONG_TEMPS = re.compile(r"(?<=combien de )temps\b|(?<=how )long\b", re.IGNO
 
 @dataclass
 class Question:
-    text: str
+    text: str  # as read: a mistyped question word mended ("Qaund" -> "Quand")
     kind: str | None  # a key of WANTED_KINDS, "why", "how", "yes_no", or None
     words: list[str]  # content words, lower case, in order
     names: set[str]  # words written with a capital inside the question: likely names
@@ -137,6 +137,7 @@ class Question:
     article_hint: int | None = None  # the previous answer's article
     hint_guessed: bool = False  # ...only the article nearest the previous question: it got no answer
     exclude_article: int | None = None  # "et l'autre article ?": not the previous answer's article
+    typed: str = ""  # as the person typed it: what the answer repeats
 
     @property
     def wanted(self) -> tuple[str, ...]:
@@ -225,18 +226,23 @@ def elided_function_word(word: str) -> bool:
 # Question words of four letters or more: one slip ("Qaund", "Qulles", "pourqoui") rarely makes another word,
 # and only a word no dictionary knows is mended.
 _MENDABLE = tuple(w for w in QUESTION_WORDS if len(w) >= 4 and w == fold(w))
+_WEAK_QUESTION_WORDS = frozenset({"ou", "qui"})
 
 
 def mend_question_word(text: str) -> str:
     """The question with a question word mistyped by one slip (a letter added, dropped, changed or two
     swapped) written right, when it has no question word spelt right: "Qaund est-il né ?" asks when.
-    Only a word no dictionary knows is mended, so "Quant à…" and names stay as typed."""
+    Only a word no dictionary knows is mended, and never a capitalised word after the first, so
+    "Quant à…" and names ("Phu Quoc", "les Quandt") stay as typed."""
     tokens = re.findall(r"\w+", text)
-    if any(fold(t.lower()) in QUESTION_WORDS for t in tokens):
+    # After the first word, "ou" (or) and "qui" (who, which) are often no question word: "Qaund le pont qui…".
+    asked = [fold(t.lower()) for t in tokens]
+    if (asked[:1] and asked[0] in QUESTION_WORDS) or any(
+            w in QUESTION_WORDS and w not in _WEAK_QUESTION_WORDS for w in asked[1:]):
         return text
-    for token in tokens:
+    for position, token in enumerate(tokens):
         typed = fold(token.lower())
-        if len(typed) < 4 or is_known_word(token.lower()):
+        if len(typed) < 4 or is_known_word(token.lower()) or (position and token[:1].isupper()):
             continue
         near = [w for w in _MENDABLE if OSA.distance(typed, w) <= 1]
         if len(near) == 1:
@@ -278,5 +284,6 @@ def read_question(text: str) -> Question:
     # "Et pourquoi ?" has no word of its own but asks something; "Bonjour" asks nothing.
     leans = ((bool(_LEANING.search(folded)) or (not words and kind is not None))
              and len(words) <= FOLLOW_UP_MAX_WORDS and not names)
-    return Question(text=typed, kind=kind, words=words, names=names, lang=question_language(text) if words or tokens
-                    else "fr", about=about, leans=leans, other_article=other_article)
+    return Question(text=text, typed=typed, kind=kind, words=words, names=names,
+                    lang=question_language(text) if words or tokens else "fr", about=about, leans=leans,
+                    other_article=other_article)
