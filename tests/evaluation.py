@@ -93,14 +93,19 @@ def load_questions() -> list[EvalQuestion]:
 def draw_split(drawn: dict[str, list[str]]) -> dict[str, list[str]]:
     """`drawn` (split.json) with the written questions it lacks split at random, once: a question
     already drawn never changes half, so a batch added later is split on its own. A follow-up stays
-    with the question it follows."""
-    questions = [q for q in _written() if not any(q.id in ids for ids in drawn.values())]
+    with the question it follows, even one drawn in an earlier batch."""
+    half_of = {qid: half for half, ids in drawn.items() for qid in ids}
+    questions = [q for q in _written() if q.id not in half_of]
     leads = [q.id for q in questions if q.follow_up_of is None]
     random.Random(SPLIT_SEED).shuffle(leads)
-    half = set(leads[: len(leads) // 2])
-    root = {q.id: q.follow_up_of or q.id for q in questions}
-    return {"tuning": sorted(drawn.get("tuning", []) + [q.id for q in questions if root[q.id] in half]),
-            "heldout": sorted(drawn.get("heldout", []) + [q.id for q in questions if root[q.id] not in half])}
+    half_of |= {qid: "tuning" if n < len(leads) // 2 else "heldout" for n, qid in enumerate(leads)}
+    follows = {q.id: q.follow_up_of for q in questions if q.follow_up_of is not None}
+    for qid in follows:
+        root = qid
+        while root in follows:
+            root = follows[root]
+        half_of[qid] = half_of[root]
+    return {half: sorted(qid for qid, h in half_of.items() if h == half) for half in ("tuning", "heldout")}
 
 
 def build_kb(db_path: Path) -> KnowledgeBase:

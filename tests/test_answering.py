@@ -13,7 +13,7 @@ from bot.answering.confidence import FEATURES, MODEL_PATH, asks_for_one_answer, 
 from bot.answering.conversation import follow_up, remember
 from bot.answering.decision import decide
 from bot.answering.knobs import KNOBS
-from bot.answering.model import EMPTY, OFF_TOPIC, UNKNOWN_NAMES
+from bot.answering.model import EMPTY, NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES, Answer
 from bot.answering.pipeline import short_answer
 from bot.answering.reading import Question, question_kind, read_question
 from bot.answering.recall import Candidate, Expansion, Recall, bm25_ids, fts_query
@@ -216,7 +216,11 @@ def test_a_follow_up_leans_on_the_previous_question_and_a_new_topic_starts_fresh
 @pytest.mark.parametrize("question, organisation_answers", [
     ("Qui est le directeur de Lumio ?", False),  # a role: a person
     ("Who is the CEO of Lumio?", False),
+    ("C'est qui la porte-parole de Lumio ?", False),
+    ("Quels dirigeants de Lumio ont confirmé la panne ?", False),
+    ("Le PDG de Lumio, c'est qui ?", False),
     ("Qui a confirmé la panne ?", True),  # a company confirms as well as a person
+    ("Qui a nommé le directeur de Lumio ?", True),  # a board may have: not who holds the role
 ])
 def test_a_question_about_a_role_wants_a_person(question, organisation_answers):
     read = read_question(question)
@@ -503,6 +507,20 @@ def test_after_no_answer_a_follow_up_leans_on_the_nearest_article_as_a_guess(mad
     # an answer's article is no guess
     answered = made_up.ask("Combien de salariés employait l'atelier ?", conversation=declined.conversation)
     assert answered.answered and not answered.conversation.article_guessed
+
+
+def test_a_declined_follow_up_keeps_the_article_it_leaned_on_rather_than_a_guess(made_up, monkeypatch):
+    first = made_up.ask("Qui est la directrice de la fromagerie ?")
+    assert first.answered and not first.conversation.article_guessed
+    other = next(a.id for a in made_up.articles() if a.id != first.conversation.article_id)
+    # no sentence answers, and the nearest one is in the other article
+    monkeypatch.setattr(made_up.answerer, "_from_sentences",
+                        lambda question, alternatives: (Answer(question.typed, False, declined=NOT_FOUND), other))
+    follow = made_up.ask("Et son salaire ?", conversation=first.conversation)
+    assert (follow.conversation.article_id, follow.conversation.article_guessed) == (first.conversation.article_id,
+                                                                                     False)
+    fresh = made_up.ask("Quel est le salaire moyen des fromagers ?", conversation=first.conversation)
+    assert (fresh.conversation.article_id, fresh.conversation.article_guessed) == (other, True)  # leaned on nothing
 
 
 def test_an_answer_far_ahead_of_any_other_sentence_is_surer_than_one_in_a_tie():

@@ -42,6 +42,21 @@ def test_the_split_is_the_one_drawn():
     assert draw_split(drawn) == drawn  # every written question is drawn, and drawing again moves none
 
 
+def test_a_later_batch_is_split_on_its_own_and_a_follow_up_joins_its_lead(monkeypatch):
+    import tests.evaluation as evaluation
+
+    def question(qid: str, follows: str | None = None) -> evaluation.EvalQuestion:
+        return evaluation.EvalQuestion(qid, "?", "fact", None, [], None, None, follows)
+
+    old = [question("a-1"), question("a-2")]
+    new = [question(f"b-{n}") for n in range(6)] + [question("b-f", "a-2"), question("b-ff", "b-f")]
+    monkeypatch.setattr(evaluation, "_written", lambda: old + new)
+    drawn = {"tuning": ["a-1"], "heldout": ["a-2"]}
+    split = draw_split(drawn)
+    assert {"b-f", "b-ff", "a-2"} <= set(split["heldout"]) and "a-1" in split["tuning"]  # nothing drawn moves
+    assert sum(q.id in split["tuning"] for q in new) == 3  # the new leads, half and half
+
+
 @pytest.mark.parametrize("kind", sorted(FLOORS))
 def test_kind_floor(heldout, kind):
     c = heldout[kind]

@@ -52,10 +52,13 @@ class Answerer:
         else:
             answer, nearest = self._from_sentences(question, alternatives)
         article = answer.quote.article if answer.quote else answer.article
-        # A follow-up leans on the article answered from; after "I found nothing", on the article nearest
-        # the question, as a guess ("Et pourquoi ?" is still about the same thing).
+        # A follow-up leans on the article answered from; after "I found nothing", on the article the
+        # question leaned on, or else on the article nearest it, as a guess ("Et pourquoi ?" is still
+        # about the same thing).
         if article is not None:
             article_id, guessed = article.id, False
+        elif question.article_hint is not None and not question.hint_guessed:
+            article_id, guessed = question.article_hint, False
         elif nearest is not None:
             article_id, guessed = nearest, True
         elif conversation is not None:

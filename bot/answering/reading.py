@@ -22,7 +22,13 @@ WANTED_KINDS = {
 }
 
 _ROLES = "|".join(fold(noun) for noun in ROLE_NOUNS)
-_ROLE_WORDS = frozenset(fold(noun) for noun in ROLE_NOUNS)  # "quel patron", "which CEO": a person
+# "Qui est le PDG ?", "C'est qui la porte-parole ?", "quels dirigeants", "which CEO": the holder of a role,
+# a person. Not "Qui a nommé le directeur ?": an organisation may have done that.
+_ASKS_HOLDER = re.compile(
+    rf"\b(?:qui (?:est|sont|etait|etaient|sera|serait|fut)|c est qui|who (?:is|was|are|were|s))"
+    rf"(?: (?:le|la|les|l|the|un|une|son|sa|ses|leur|leurs|nouveau|nouvelle|actuel|actuelle|current|new))* "
+    rf"(?:{_ROLES})s?\b|\bquel(?:le)?s? (?:{_ROLES})s?\b|\bwhich (?:{_ROLES})s?\b|"
+    rf"^(?:(?:le|la|les|l|the) )?(?:{_ROLES})s?\b[\w ,]{{0,40}}\b(?:c est qui|who is it)\W*$")
 _TYPES = [  # checked in order on the accent-folded question
     ("how_long", r"\bcombien de temps\b|\bpendant combien\b|\bhow long\b|\bduree\b|\bdure(?:r|e|ra)?\b.*\bcombien\b"),
     # "quel âge" asks for a figure; "âge" stays a topic word (the sentence must be about an age)
@@ -46,7 +52,7 @@ _TYPES = [  # checked in order on the accent-folded question
     # "qui" asks who when it opens the question ("À qui…", "Et qui…") or ends it ("C'est qui ?"); after
     # "quelles qualités…" it is a relative pronoun.
     ("who", rf"^(?:et |mais )?(?:(?:a|de|par|pour|avec|chez|contre|selon|sur|aupres de) )?qui\b|\bqui\W*$|"
-            rf"\bc est qui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|{_ROLES})\b|\bwhich (?:{_ROLES})\b|"
+            rf"\bc est qui\b|\bwho\b|\bquel(?:le)?s? (?:est le nom|personne|(?:{_ROLES})s?)\b|\bwhich (?:{_ROLES})s?\b|"
             rf"\bwhose\b"),
     ("how", r"^(?:et )?comment\b(?! (?:ca va|vas tu|allez vous|s appel\w*|se nomm\w*|nomm\w*|appel\w*))|"
             r"\bhow (?:did|does|do|was|were|is|are|has|have|can|will)\b|\bde quelle (?:maniere|facon)\b|"
@@ -137,13 +143,14 @@ class Question:
     article_hint: int | None = None  # the previous answer's article
     hint_guessed: bool = False  # ...only the article nearest the previous question: it got no answer
     exclude_article: int | None = None  # "et l'autre article ?": not the previous answer's article
+    holder: bool = False  # asks who holds a role ("Qui est le PDG ?"): a person answers
     typed: str = ""  # as the person typed it: what the answer repeats
 
     @property
     def wanted(self) -> tuple[str, ...]:
         """The kinds of fact that answer, best first. "Qui est le PDG ?" asks for a person: an
         organisation the sentence names is no answer to it."""
-        if self.kind == "who" and any(fold(w) in _ROLE_WORDS for w in self.words):
+        if self.kind == "who" and self.holder:
             return ("person",)
         return WANTED_KINDS.get(self.kind or "", ())
 
@@ -286,4 +293,4 @@ def read_question(text: str) -> Question:
              and len(words) <= FOLLOW_UP_MAX_WORDS and not names)
     return Question(text=text, typed=typed, kind=kind, words=words, names=names,
                     lang=question_language(text) if words or tokens else "fr", about=about, leans=leans,
-                    other_article=other_article)
+                    other_article=other_article, holder=bool(_ASKS_HOLDER.search(folded)))
