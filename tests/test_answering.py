@@ -280,6 +280,8 @@ def test_the_question_is_read_with_its_question_word_mended():
     ("Est-ce que Kraken licencie ?", "yes_no", False), ("C'est quoi ceci ?", None, False),
     ("Combien d'emplois créés cette année ?", "how_many", False),  # a time, not something said before
     ("Combien de buts marqués ce week-end ?", "how_many", False),
+    ("Le budget, que la mairie dit équilibré, a-t-il été voté ?", "yes_no", False),  # a relative clause
+    ("Est-ce que le maire sait quoi faire ?", "yes_no", False),  # "quoi" inside asks nothing of its own
 ])
 def test_how_people_chat_a_follow_up(question, kind, leans):
     read = read_question(question)

@@ -44,8 +44,9 @@ _TYPES = [  # checked in order on the accent-folded question
     ("why", r"\bpourquoi\b|\bwhy\b|\bpour quelle raison\b|\bquelle (?:est la )?(?:raison|cause)\b|\bquelles causes\b|"
             r"\bqu est ce qui (?:a cause|explique)\b|\bwhat caused\b|\bfor what reason\b|\bsuite a quoi\b"),
     # What someone said or how people reacted: a quotation or reported speech answers.
-    ("said", r"(?:^|, )(?:et )?(?:qu|que)\b.*"
-             r"\b(?:dit|dire|disent|declare|repondu|repond\w*|pense\w*|raconte|reagi\w*)\b|"
+    # A clause between commas is relative: "Le budget, que la mairie dit équilibré, a-t-il été voté ?"
+    ("said", r"(?:^|, )(?:et )?(?:qu|que)\b[^,]*"
+             r"\b(?:dit|dire|disent|declare|repondu|repond\w*|pense\w*|raconte|reagi\w*)\b[^,]*$|"
              r"\b(?:dit|disent|pense\w*|raconte\w*|repond\w*)\b.*\bquoi\b|"
              r"\bcomment\b.*\b(?:reagi\w*|accueilli\w*|repondu)\b|\bwhat did .*\b(?:say|tell)\b|"
              r"\bhow did .*\breact\b|\bwhat do .*\b(?:say|think)\b|\breaction\w*\b"),
@@ -193,10 +194,14 @@ _DURATION_WORDS = frozenset({"dure", "duree", "durer", "durera", "dura", "last",
 
 
 def _yes_no_form(text: str) -> bool:
-    """Inversion ("a-t-il", "sont-ils"), "est-ce que", an English auxiliary first, or a statement
+    """Inversion ("a-t-il", "sont-ils"), "est-ce que" first, an English auxiliary first, or a statement
     asked with a rising "?" ("La taxe va augmenter ?"): with no question word, a yes/no question."""
     lowered = fold(text.lower()).strip()
-    if _WH_WORD.search(_folded(text)):
+    folded = _folded(text)
+    # "Est-ce que le maire sait quoi faire ?": a question word inside asks nothing of its own
+    if re.match(r"est[ -]ce qu", folded):
+        return True
+    if _WH_WORD.search(folded):
         return False
     return bool(_YES_NO.search(lowered)) or (lowered.endswith("?") and len(lowered.split()) >= 3)
 
