@@ -633,6 +633,12 @@ def span_modality(sentence: str, start: int) -> str:
     return _NAMES[analysis.codes[start]]
 
 
+def is_doubted(sentence: str, start: int) -> bool:
+    """Whether the text starting at `sentence[start]` is a claim the article doubts (a rumour, a figure
+    it calls exaggerated), rather than hearsay it only hedges ("le bilan serait de 12 morts")."""
+    return bool(sentence) and _analyse(sentence).codes[min(max(start, 0), len(sentence) - 1)] == _R
+
+
 def mentions_plan(text: str) -> bool:
     """Whether `text` (a question) speaks of a plan: "devait-elle durer", "was it expected to"."""
     return any(m.lastgroup == "exp" for m in _CUES.finditer(fold_keeping_offsets(text)))

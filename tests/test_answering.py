@@ -230,6 +230,15 @@ def test_a_question_about_a_role_wants_a_person(question, organisation_answers):
         assert fits(facts, read, sentence) is (kind == "person" or organisation_answers), sentence
 
 
+@pytest.mark.parametrize("sentence, short", [
+    ("Le bilan serait de 12 morts, selon la préfecture.", "12 morts"),  # hearsay, hedged: still the answer
+    ("Des rumeurs évoquaient 300 morts, un chiffre fantaisiste selon la préfecture.", None),  # doubted
+])
+def test_a_hedged_figure_answers_but_a_doubted_one_does_not(sentence, short):
+    found = answer_facts(_facts(sentence), read_question("Combien de morts ?"), sentence)
+    assert (found[0]["text"] if found else None) == short
+
+
 def test_an_elided_word_typed_without_its_apostrophe_is_no_topic():
     # "cest" is "c'est": typed so, it must not become the question's rarest word
     assert read_question("cest combien le loyer a paris ?").words == ["loyer", "paris"]

@@ -12,7 +12,7 @@ import re
 from bot.answering.knobs import KNOBS
 from bot.answering.reading import SPEECH, Question
 from bot.facts import ROLE_NOUNS, is_time_unit
-from bot.modality import mentions_plan, sentence_modality, span_modality
+from bot.modality import is_doubted, mentions_plan, sentence_modality, span_modality
 from bot.text import STOPWORDS, UNIT_ABBREVIATIONS, fold, term, terms
 
 # A question that asks about the claim ("selon la rumeur") wants the figure of that clause.
@@ -126,7 +126,7 @@ def answer_facts(facts: list[dict], question: Question, sentence: str = "",
         if fact["kind"] in ("person", "organisation") and aside:
             rank += 0.5  # a name in brackets right after a name qualifies it ("Thomas Berthier (Atlantique Cycles)")
         modality = span_modality(sentence, start) if start >= 0 else wanted_modality
-        if modality == "reported" and wanted_modality != "reported":
+        if modality == "reported" and wanted_modality != "reported" and is_doubted(sentence, start):
             continue  # a claim the article disputes answers only a question about that claim
         if modality != wanted_modality:
             rank += KNOBS.modality_mismatch
