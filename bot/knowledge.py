@@ -223,11 +223,14 @@ class KnowledgeBase:
         asked = {m.term for e in expansions for m in e.matches if m.how in SAME_WORD}
         tied = [c for c in ranked if c.score >= ranked[0].score - ARTICLE_TIE]
         recall = self.answerer.recall
-        best = max(tied, key=lambda c: len(asked & recall.title_terms(c.article_id))).article_id
+        best = max(tied, key=lambda c: len(asked & recall.title_terms(c.article_id)))
         # A loose word of close meaning does not name an article: "l'article sur les élections" is
-        # not the one that speaks of "négociations". One of the words itself must be in it, or the
-        # sentence must hold the question's focus as an answer would ("tram" -> "tramway").
-        return best if asked & recall.body_terms(best) or ranked[0].focus >= KNOBS.min_focus else None
+        # not the one that speaks of "négociations". One of the words itself, or a word the dictionary
+        # links to it ("bicyclettes" -> "vélos"), must be in it, or the sentence must hold the
+        # question's focus as an answer would ("tram" -> "tramway").
+        named = asked | {m.term for e in expansions for m in e.matches if m.how == "related"}
+        return best.article_id if named & recall.body_terms(best.article_id) or best.focus >= KNOBS.min_focus \
+            else None
 
     def byline(self, article_id: int) -> Quote | None:
         """The byline block as printed (author, dates), stored as the article's paragraph -1."""

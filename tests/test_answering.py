@@ -4,6 +4,7 @@ sentences they match), which kind of answer a question wants, and which fact of 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -327,6 +328,21 @@ def test_questions_about_the_articles_are_answered_from_their_fields(made_up):
     assert made_up.ask("Combien d'articles avez-vous ?").short.startswith("2 ")
     assert made_up.ask("Combien y a-t-il d'articles ?").short.startswith("2 ")
     assert made_up.ask("Quel est le dernier article ?").article.title.startswith("Grenoble")
+
+
+
+def test_an_article_named_by_a_word_the_dictionary_links_to_its_own(made_up):
+    assert made_up.ask("Qui a écrit l'article sur les bicyclettes ?").short == "Marc Olivier"  # vélos
+    assert made_up.ask("Qui a écrit l'article sur les élections ?").declined == OFF_TOPIC
+
+
+def test_with_one_article_a_question_naming_another_topic_is_declined(tmp_path):
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(MADE_UP / "velos.txt", one)
+    kb = KnowledgeBase(tmp_path / "one.db", one)
+    assert kb.ask("Qui a écrit l'article ?").short == "Marc Olivier"  # the only one
+    assert kb.ask("Qui a écrit l'article sur la météo ?").declined == OFF_TOPIC
 
 
 @pytest.mark.parametrize("question,field", [

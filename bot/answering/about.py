@@ -72,10 +72,9 @@ def topic(question: Question) -> list[str]:
 def which_article(question: Question, articles: list[ArticleRef], lookup: ArticleLookup) -> ArticleRef | None:
     by_id = {a.id: a for a in articles}
     words = topic(question)
-    if words:
+    if words:  # it says which article it means: that one, or none ("l'article sur la météo")
         found = lookup.article_for(words)
-        if found in by_id:
-            return by_id[found]
+        return by_id.get(found) if found is not None else None
     if question.exclude_article is not None:
         others = [a for a in articles if a.id != question.exclude_article]
         return others[0] if len(others) == 1 else None
