@@ -675,3 +675,12 @@ def test_the_kind_of_answer_counts_in_full_only_in_a_sentence_about_the_question
                      "Quand les exposants déballent-ils leurs tréteaux sur le pré ?")
     assert "fin de saison" in ranked[0]
 
+
+def test_a_sentence_goes_on_about_a_name_its_paragraph_gave_before(tmp_path):
+    """"Il a nié…" is about the runner named in the sentence before it: it answers what he denied,
+    not the sentences that name him and deny nothing (without the paragraph's name, they would)."""
+    article = ("Cyclisme : la saison de l'équipe Vardo\n\n"
+               "L'équipe Vardo a recruté Paolo Verdi en mars. Il a nié tout recours à l'EPO.\n\n"
+               "Le public aime Paolo Verdi, qui court à Milan.\n\n"
+               "Un soigneur a nié les faits.\n\nLe directeur a nié les rumeurs.\n")
+    assert _ranked(tmp_path, article, "Qu'a nié Paolo Verdi ?")[0] == "Il a nié tout recours à l'EPO."

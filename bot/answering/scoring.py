@@ -73,8 +73,23 @@ def kind_weight(candidate: Candidate) -> float:
     return min(1.0, candidate.coverage / KNOBS.kind_full_coverage)
 
 
+def named_before(found: list[Candidate], expansions: list[Expansion], names: set[str]) -> dict[str, dict]:
+    """For each name the question gives, where it is first held in each paragraph of the recalled
+    sentences: {name: {(article, paragraph): position}}."""
+    held: dict[str, dict[tuple[int, int], int]] = {}
+    for expansion in expansions:
+        if expansion.word not in names:
+            continue
+        where = held.setdefault(expansion.word, {})
+        for candidate in found:
+            if any(m.term in candidate.terms for m in expansion.matches):
+                key = (candidate.article_id, candidate.paragraph)
+                where[key] = min(where.get(key, candidate.position), candidate.position)
+    return held
+
+
 def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, focus: set[str],
-          names: set[str]) -> None:
+          names: set[str], before: dict[str, dict] | None = None) -> None:
     """Coverage and focus coverage from the sentence, its title and heading (cheap: every candidate).
     A name the question gives (`names`) held by the title or heading is what the whole article or
     section is about, so a sentence of it need not repeat it ("la banque" for "la Banque Lorvaux"):
@@ -86,6 +101,9 @@ def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, foc
         inside = max((m.weight for m in expansion.matches if m.term in candidate.terms), default=0.0)
         around = max((m.weight for m in expansion.matches if m.term in context), default=0.0)
         share = max(inside, (KNOBS.context_name_weight if expansion.word in names else KNOBS.context_weight) * around)
+        if before and not inside and before.get(expansion.word, {}).get(
+                (candidate.article_id, candidate.paragraph), candidate.position) < candidate.position:
+            share = max(share, KNOBS.paragraph_name_weight)
         total += expansion.idf
         got += expansion.idf * share
         if expansion.word in focus:
@@ -135,8 +153,9 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
     mois.") or, for why, gives a cause, or for "qu'ont-ils dit", quotes them: it answers, quoted
     with the sentence before it."""
     focus = focus_words(expansions)
+    before = named_before(found, expansions, question.names)
     for candidate in found:
-        cover(candidate, expansions, recall, focus, question.names)
+        cover(candidate, expansions, recall, focus, question.names, before)
     found.sort(key=lambda c: (-c.coverage, c.article_id, c.position))
     found = found[: int(KNOBS.rescored)]  # the others cover less than any of these
     asks_claim = asked_modality(question) == "reported"
