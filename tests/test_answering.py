@@ -684,3 +684,12 @@ def test_a_sentence_goes_on_about_a_name_its_paragraph_gave_before(tmp_path):
                "Le public aime Paolo Verdi, qui court à Milan.\n\n"
                "Un soigneur a nié les faits.\n\nLe directeur a nié les rumeurs.\n")
     assert _ranked(tmp_path, article, "Qu'a nié Paolo Verdi ?")[0] == "Il a nié tout recours à l'EPO."
+
+
+def test_a_sentence_may_go_on_about_a_word_of_its_paragraph(tmp_path):
+    """"Son toit a coûté…" goes on about the theatre its paragraph opened with: it answers for the
+    theatre's roof, not the town hall's (without the paragraph, the two tie)."""
+    article = ("Travaux à Mirande\n\n"
+               "Le toit de la mairie a coûté 20 000 euros.\n\n"
+               "Le théâtre rouvre en mai. Son toit a coûté 80 000 euros.\n")
+    assert _ranked(tmp_path, article, "Combien a coûté le toit du théâtre ?")[0] == "Son toit a coûté 80 000 euros."

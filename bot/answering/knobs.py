@@ -48,9 +48,16 @@ class Knobs:
              "or section is about it", "grid 0.6 / 0.7 / 0.8 / 0.9 / 1.0: tuning set 82 / 82 / 85 / 85 / 82 right "
              "(3 wrong throughout); bench_piaf hits - 5 x wrong, first 2,000: 154 / 158 / 150 / 161 / 168, "
              "2,000-4,000: 284 / - / 305 / 309 / 300")
+    paragraph_weight: float = knob(
+        0.2, "a question word found not in the sentence but in one before it in its paragraph counts this much "
+             "(times its match's weight): the sentence may go on about it without repeating it",
+        "grid 0 / 0.1 / 0.2 / 0.3 / 0.4 (names at 0.7; a first version that took a word's best match weight) on "
+        "bench_piaf hit@1, first 2,000: 0.554 / 0.557 / 0.558 / 0.559 / 0.558, hits - 5 x wrong 192 / 190 / 200 / "
+        "198 / 190; 2,000-4,000: 0.596 / 0.601 / 0.603 / 0.603 / 0.602, 331 / 331 / 328 / 317 / 309. This version "
+        "at 0.2: 0.557, 201; 0.606, 328; tuning set 84 right at 0 and 0.2, 3 wrong")
     paragraph_name_weight: float = knob(
-        0.7, "a name the question gives, found not in the sentence but in one before it in its paragraph, counts "
-             "this much: the sentence goes on about it ('Il a nié…' after '…a recruté Paolo Verdi')",
+        0.7, "...but a name the question gives found there counts this much (times its match's weight): the "
+             "sentence goes on about it ('Il a nié…' after '…a recruté Paolo Verdi')",
         "grid 0 / 0.5 / 0.6 / 0.7 / 0.8 / 0.9 on bench_piaf hit@1, first 2,000: 0.543 / 0.551 / 0.553 / 0.554 / "
         "0.553 / 0.550 (wrong answers 65 / 59 / 59 / 58 / 59 / 63); 2,000-4,000: 0.596 / 0.598 / 0.598 / 0.596 / "
         "0.595 / 0.592 (50 / 47 / 46 / 47 / 47 / 51); tuning set 85 right at 0, 84 above (3 wrong throughout)")

@@ -73,23 +73,31 @@ def kind_weight(candidate: Candidate) -> float:
     return min(1.0, candidate.coverage / KNOBS.kind_full_coverage)
 
 
-def named_before(found: list[Candidate], expansions: list[Expansion], names: set[str]) -> dict[str, dict]:
-    """For each name the question gives, where it is first held in each paragraph of the recalled
-    sentences: {name: {(article, paragraph): position}}."""
-    held: dict[str, dict[tuple[int, int], int]] = {}
+# Where a question word is held in a paragraph: (article, paragraph) -> [(position, weight of the match)].
+Earlier = dict[tuple[int, int], list[tuple[int, float]]]
+
+
+def held_earlier(found: list[Candidate], expansions: list[Expansion]) -> dict[str, Earlier]:
+    """For each question word, the recalled sentences that hold it, by paragraph: what a sentence
+    after them in the same paragraph may go on about without repeating it."""
+    held: dict[str, Earlier] = {}
     for expansion in expansions:
-        if expansion.word not in names:
-            continue
-        where = held.setdefault(expansion.word, {})
+        where: Earlier = held.setdefault(expansion.word, {})
         for candidate in found:
-            if any(m.term in candidate.terms for m in expansion.matches):
-                key = (candidate.article_id, candidate.paragraph)
-                where[key] = min(where.get(key, candidate.position), candidate.position)
+            weight = max((m.weight for m in expansion.matches if m.term in candidate.terms), default=0.0)
+            if weight:
+                where.setdefault((candidate.article_id, candidate.paragraph), []).append((candidate.position, weight))
     return held
 
 
+def _before(candidate: Candidate, where: Earlier) -> float:
+    """The weight of the question word in a sentence before `candidate` in its paragraph (0 if none)."""
+    return max((w for p, w in where.get((candidate.article_id, candidate.paragraph), ()) if p < candidate.position),
+               default=0.0)
+
+
 def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, focus: set[str],
-          names: set[str], before: dict[str, dict] | None = None) -> None:
+          names: set[str], earlier: dict[str, Earlier] | None = None) -> None:
     """Coverage and focus coverage from the sentence, its title and heading (cheap: every candidate).
     A name the question gives (`names`) held by the title or heading is what the whole article or
     section is about, so a sentence of it need not repeat it ("la banque" for "la Banque Lorvaux"):
@@ -101,9 +109,9 @@ def cover(candidate: Candidate, expansions: list[Expansion], recall: Recall, foc
         inside = max((m.weight for m in expansion.matches if m.term in candidate.terms), default=0.0)
         around = max((m.weight for m in expansion.matches if m.term in context), default=0.0)
         share = max(inside, (KNOBS.context_name_weight if expansion.word in names else KNOBS.context_weight) * around)
-        if before and not inside and before.get(expansion.word, {}).get(
-                (candidate.article_id, candidate.paragraph), candidate.position) < candidate.position:
-            share = max(share, KNOBS.paragraph_name_weight)
+        if earlier and not inside:
+            share = max(share, (KNOBS.paragraph_name_weight if expansion.word in names else KNOBS.paragraph_weight)
+                        * _before(candidate, earlier[expansion.word]))
         total += expansion.idf
         got += expansion.idf * share
         if expansion.word in focus:
@@ -153,9 +161,9 @@ def rank(found: list[Candidate], expansions: list[Expansion], question: Question
     mois.") or, for why, gives a cause, or for "qu'ont-ils dit", quotes them: it answers, quoted
     with the sentence before it."""
     focus = focus_words(expansions)
-    before = named_before(found, expansions, question.names)
+    earlier = held_earlier(found, expansions)
     for candidate in found:
-        cover(candidate, expansions, recall, focus, question.names, before)
+        cover(candidate, expansions, recall, focus, question.names, earlier)
     found.sort(key=lambda c: (-c.coverage, c.article_id, c.position))
     found = found[: int(KNOBS.rescored)]  # the others cover less than any of these
     asks_claim = asked_modality(question) == "reported"
