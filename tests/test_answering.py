@@ -14,7 +14,7 @@ from bot.answering.confidence import FEATURES, MODEL_PATH, asks_for_one_answer, 
 from bot.answering.conversation import follow_up, remember
 from bot.answering.decision import decide
 from bot.answering.knobs import KNOBS
-from bot.answering.model import EMPTY, NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES, Answer
+from bot.answering.model import EMPTY, NOT_FOUND, OFF_TOPIC, UNKNOWN_NAMES, Answer, Conversation
 from bot.answering.pipeline import short_answer
 from bot.answering.reading import Question, question_kind, read_question
 from bot.answering.recall import Candidate, Expansion, Recall, bm25_ids, fts_query
@@ -296,6 +296,15 @@ def test_the_question_is_read_with_its_question_word_mended():
 def test_how_people_chat_a_follow_up(question, kind, leans):
     read = read_question(question)
     assert (read.kind, read.leans) == (kind, leans)
+
+
+def test_a_follow_up_keeps_the_names_of_the_question_before():
+    previous = remember(read_question("Qui est Paul Martin ?"), 1)
+    assert previous.names == ["paul", "martin"]
+    follow = follow_up(read_question("Qu'a-t-il dit ?"), previous)
+    assert {"paul", "martin"} <= follow.names  # a sentence of an article without him cannot answer
+    older = {k: v for k, v in previous.to_state().items() if k != "names"}  # kept by an earlier version
+    assert Conversation.from_state(older).names == []
 
 
 def test_a_pronoun_in_a_follow_up_may_stand_for_whom_the_answer_before_named():

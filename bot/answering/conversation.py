@@ -20,6 +20,7 @@ def follow_up(question: Question, previous: Conversation | None) -> Question:
         return question
     question.context_words = [w for w in dict.fromkeys([*previous.words, *previous.answer_words])
                               if w not in question.words]
+    question.names |= set(previous.names)  # "Qu'a-t-il dit ?" after "Qui est Paul Martin ?" is about a name
     if question.other_article:
         question.exclude_article = previous.article_id
     else:
@@ -40,4 +41,4 @@ def remember(question: Question, article_id: int | None, short: str | None = Non
     named = content_words(short) if short and question.kind == "who" and question.about is None else []
     return Conversation(words=words, kind=question.kind, article_id=article_id, lang=question.lang,
                         about=question.about, answer_words=[w for w in named if w not in words],
-                        article_guessed=guessed)
+                        article_guessed=guessed, names=[w for w in words if w in question.names])

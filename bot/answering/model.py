@@ -97,6 +97,7 @@ class Conversation(State):
     answer_words: list[str] = field(default_factory=list)  # the person or thing the previous answer named:
     # whom "il" or "they" in the next question may be
     article_guessed: bool = False  # article_id is the article nearest a question that got no answer
+    names: list[str] = field(default_factory=list)  # the words of `words` written as names ("Aubry")
 
 
 @dataclass
